@@ -1,0 +1,48 @@
+# Two entry points (see README): `make train` and `make test`. Both create .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The offline copy of the data sets beside the checkout, when there is one.
+DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,data)
+export LIGHTNING_PORT_DATA ?= $(DATA_DIR)
+MODEL ?= mnist_mlp
+PYTEST_ARGS ?=
+
+.PHONY: train test parity slow benchmark report clean
+
+$(BIN)/.installed-runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-all: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[keras,report,dev]'
+	touch $@ $(BIN)/.installed-runtime
+
+## Train the default model (mnist_mlp) with the tutorial's recipe.
+train: $(BIN)/.installed-runtime
+	$(BIN)/python scripts/train.py --model $(MODEL)
+
+## The default test suite (fast; what CI runs).
+test: $(BIN)/.installed-all
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Every parity check, the slow multi-seed training comparisons included.
+parity: $(BIN)/.installed-all
+	$(BIN)/python -m pytest -m parity -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
+
+## Everything marked slow (full-length multi-seed comparisons, CIFAR).
+slow: $(BIN)/.installed-all
+	$(BIN)/python -m pytest -m "slow and not gpu" -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
+
+benchmark: $(BIN)/.installed-all
+	$(BIN)/python scripts/benchmark.py --all
+
+report: $(BIN)/.installed-all
+	$(BIN)/python scripts/compare.py --model $(MODEL) --seeds 3
+
+clean:
+	rm -rf $(VENV) runs reports

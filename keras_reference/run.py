@@ -1,0 +1,206 @@
+"""``python -m keras_reference.run``: train a tutorial's own Keras code on the shared data.
+
+Writes ``DIR/result.json`` in the format ``scripts/train.py`` writes (framework "keras",
+plus the backend) and the trained weights as ``DIR/model.weights.h5``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_reference.backend import BACKENDS, BackendError, select_backend
+from lightning_port.cli import arguments
+from lightning_port.data import DataError, load_raw_splits, resolve_data_root
+from lightning_port.registry import get_recipe
+from lightning_port.results import package_versions, write_result
+
+WEIGHTS_FILE = "model.weights.h5"
+
+
+@dataclass
+class KerasRunOptions:
+    model: str
+    output_dir: str
+    epochs: int | None = None
+    batch_size: int | None = None
+    seed: int | None = None
+    data_dir: str | None = None
+    max_train_samples: int | None = None
+    holdout: float | None = None
+    backend: str = "tensorflow"
+    verbose: str | int = "auto"
+
+
+def _epoch_timer():
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Seconds per epoch, measured as Keras's own progress bar does (validation included)."""
+
+        def __init__(self):
+            super().__init__()
+            self.seconds: list[float] = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._started = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._started)
+
+    return EpochTimer()
+
+
+def describe_device(backend: str) -> str:
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name(0)
+    elif backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform != "cpu":
+            return getattr(device, "device_kind", device.platform)
+    return f"CPU {platform.processor() or platform.machine()} ({os.cpu_count()} cores)"
+
+
+def save_weights_atomically(model, directory: Path) -> Path:
+    destination = directory / WEIGHTS_FILE
+    temporary = directory / f".{uuid.uuid4().hex}.weights.h5"  # Keras insists on this suffix
+    try:
+        model.save_weights(temporary)
+        os.replace(temporary, destination)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return destination
+
+
+def run_reference(options: KerasRunOptions) -> dict:
+    """Train, evaluate, save weights and write result.json; returns the result."""
+    started = time.perf_counter()
+    select_backend(options.backend)
+    import keras
+
+    from keras_reference import tutorial_module
+
+    recipe = get_recipe(options.model)
+    tutorial = tutorial_module(options.model)
+    seed = options.seed if options.seed is not None else getattr(tutorial, "SEED", recipe.default_seed)
+    epochs = options.epochs or recipe.epochs
+    batch_size = options.batch_size or recipe.batch_size
+    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
+
+    splits = load_raw_splits(recipe, resolve_data_root(options.data_dir), options.max_train_samples, options.holdout)
+    data = tutorial.prepare_data(splits)
+    model = tutorial.build_model()
+    timer = _epoch_timer()
+    history = tutorial.train(model, data, epochs=epochs, batch_size=batch_size, callbacks=[timer], verbose=options.verbose)
+    evaluations = {name: {"loss": float(values[0]), "accuracy": float(values[1])} for name, values in tutorial.evaluate(model, data).items()}
+
+    rows = []
+    for index, seconds in enumerate(timer.seconds):
+        row = {"epoch": index + 1}
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            if key in history.history:
+                row[key] = float(history.history[key][index])
+        rows.append({**row, "seconds": seconds})
+    output_dir = Path(options.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    weights = save_weights_atomically(model, output_dir)
+    test_split = splits.test_split
+    result = {
+        "model": recipe.name,
+        "framework": "keras",
+        "backend": keras.backend.backend(),
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "history": rows,
+        "test": {**evaluations[test_split], "split": test_split},
+        "evaluations": evaluations,
+        "train_samples": len(splits.train[0]),
+        "wall_time_s": time.perf_counter() - started,
+        "device": describe_device(options.backend),
+        "accelerator": "gpu" if "CPU" not in describe_device(options.backend) else "cpu",
+        "precision": "32-true",
+        "weights": str(weights),
+        "versions": package_versions("keras", BACKENDS[options.backend], "numpy"),
+    }
+    write_result(output_dir, result)
+    if recipe.reported.predictions and hasattr(tutorial, "predict_first"):
+        # The tutorial's last step: build a fresh model, load the saved weights, predict.
+        reloaded = tutorial.build_model()
+        with warnings.catch_warnings():
+            # The fresh model's optimizer is unbuilt, so Keras skips the saved optimizer slots.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            reloaded.load_weights(weights)
+        predicted, labels = tutorial.predict_first(reloaded, data, len(recipe.reported.predictions))
+        result["reloaded_predictions"] = {"predicted": predicted.tolist(), "labels": labels.tolist()}
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m keras_reference.run", description="Run a tutorial's own Keras code.")
+    arguments.add_model_argument(parser, required=True)
+    parser.add_argument("--epochs", type=arguments.positive_int, help="default: the tutorial's")
+    parser.add_argument("--batch-size", type=arguments.positive_int, help="default: the tutorial's")
+    parser.add_argument("--seed", type=arguments.non_negative_int, help="default: the tutorial's, else 0")
+    arguments.add_data_arguments(parser)
+    parser.add_argument("--holdout", type=arguments.fraction, help="pima_mlp: also score a stratified held-out fraction")
+    parser.add_argument("--output-dir", help="default: runs/<model>/keras-<timestamp>")
+    parser.add_argument("--backend", choices=list(BACKENDS), default="tensorflow", help="Keras 3 backend (default: tensorflow)")
+    parser.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto", help="Keras fit verbosity")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.holdout is not None and get_recipe(args.model).evaluate_on != "train":
+        parser.error(f"--holdout applies to pima_mlp (scored on its training data), not {args.model}")
+    output_dir = args.output_dir or str(Path("runs") / args.model / time.strftime("keras-%Y%m%d-%H%M%S"))
+    options = KerasRunOptions(
+        model=args.model,
+        output_dir=output_dir,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        max_train_samples=args.max_train_samples,
+        holdout=args.holdout,
+        backend=args.backend,
+        verbose=args.verbose if args.verbose == "auto" else int(args.verbose),
+    )
+    try:
+        result = run_reference(options)
+    except BackendError as error:
+        parser.error(str(error))
+    except DataError as error:
+        print(f"keras_reference.run: error: {error}", file=sys.stderr)
+        return 1
+    test = result["test"]
+    print(f"\n{result['model']} (Keras {result['backend']}): test loss {test['loss']:.4f}, accuracy {test['accuracy']:.4f} (split: {test['split']})")
+    if "reloaded_predictions" in result:
+        reloaded = result["reloaded_predictions"]
+        print(f"  reloaded weights predict {reloaded['predicted']}; labels {reloaded['labels']}")
+    print(f"  result: {Path(output_dir) / 'result.json'}\n  weights: {result['weights']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""argparse helpers shared by the command-line scripts: typed flags with one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+
+from lightning_port.registry import DEFAULT_MODEL, model_names
+
+ACCELERATORS = ("cpu", "gpu", "auto")
+PRECISIONS = ("32-true", "bf16-mixed", "16-mixed", "bf16-true", "64-true")
+STRATEGIES = ("auto", "ddp", "ddp_spawn")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be strictly between 0 and 1, got {value}")
+    return value
+
+
+def devices(text: str) -> int | str:
+    if text == "auto":
+        return text
+    return positive_int(text)
+
+
+def add_model_argument(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument(
+        "--model",
+        choices=model_names(),
+        default=None if required else DEFAULT_MODEL,
+        required=required,
+        help=f"registered tutorial (default: {DEFAULT_MODEL})" if not required else "registered tutorial",
+    )
+
+
+def add_device_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--accelerator", choices=ACCELERATORS, default="auto", help="cpu, gpu or auto (default)")
+    parser.add_argument("--devices", type=devices, default=1, help="devices per node, or 'auto' (default: 1)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="32-true", help="Lightning precision (default: 32-true)")
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
+    parser.add_argument("--max-train-samples", type=positive_int, help="train on this many samples only (quick runs)")

@@ -1,0 +1,43 @@
+"""``python scripts/predict.py``: reload a checkpoint and predict the first test samples."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lightning_port.cli import arguments
+from lightning_port.registry import model_names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="predict.py",
+        description="Reload a trained model and print predicted vs true labels for the first test samples.",
+    )
+    parser.add_argument("--checkpoint", required=True, help="a .ckpt from scripts/train.py or scripts/import_keras.py")
+    parser.add_argument("--count", type=arguments.positive_int, default=5, help="how many samples (default: 5)")
+    parser.add_argument("--model", choices=model_names(), help="fail unless the checkpoint is of this model")
+    parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from lightning_port.data.errors import DataError
+    from lightning_port.prediction import CheckpointError, load_system, predict_first
+
+    try:
+        load_system(args.checkpoint, expected_model=args.model)  # clear error before data loading
+        predicted, labels = predict_first(args.checkpoint, count=args.count, data_dir=args.data_dir)
+    except (CheckpointError, DataError) as error:
+        print(f"predict.py: error: {error}", file=sys.stderr)
+        return 1
+    print(f"predicted: {predicted}")
+    print(f"true:      {labels}")
+    hits = sum(p == t for p, t in zip(predicted, labels))
+    print(f"{hits} of {len(labels)} correct")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""``python scripts/train.py``: train a registered tutorial with a Lightning Trainer."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from lightning_port.cli import arguments
+from lightning_port.data.errors import DataError
+from lightning_port.registry import get_recipe
+from lightning_port.results import ResultFileError
+
+# Set by the first process to the output directory it chose, so the processes Lightning
+# starts for DDP (which re-run this script with the same arguments) use the same one.
+LAUNCHED_OUTPUT_DIR_VARIABLE = "LIGHTNING_PORT_RUN_DIR"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="train.py",
+        description="Train a Keras tutorial's model with PyTorch Lightning. Defaults are the tutorial's recipe.",
+    )
+    arguments.add_model_argument(parser)
+    arguments.add_device_arguments(parser)
+    parser.add_argument("--num-nodes", type=arguments.positive_int, default=1, help="machines (default: 1)")
+    parser.add_argument("--strategy", choices=arguments.STRATEGIES, default="auto", help="e.g. ddp for several devices")
+    parser.add_argument("--epochs", type=arguments.positive_int, help="default: the tutorial's")
+    parser.add_argument("--batch-size", type=arguments.positive_int, help="per device; default: the tutorial's")
+    parser.add_argument("--seed", type=arguments.non_negative_int, help="default: the tutorial's, else 0")
+    arguments.add_data_arguments(parser)
+    parser.add_argument("--holdout", type=arguments.fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")
+    parser.add_argument("--output-dir", help="default: runs/<model>/<timestamp>")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
+    parser.add_argument("--deterministic", action="store_true", help="passed to Lightning (deterministic algorithms)")
+    parser.add_argument(
+        "--steps-per-execution",
+        type=arguments.positive_int,
+        help="Keras batches per Lightning step, as in Keras compile(); updates are identical (default: 8)",
+    )
+    parser.add_argument("--channels-last", action="store_true", help="cifar_cnn on GPU: channels-last memory format")
+    parser.add_argument("--no-progress-bar", action="store_true", help="quiet output (logs, CI)")
+    return parser
+
+
+def _output_dir(args: argparse.Namespace) -> str:
+    if args.output_dir:
+        return args.output_dir
+    inherited = os.environ.get(LAUNCHED_OUTPUT_DIR_VARIABLE)
+    if inherited:
+        return inherited
+    chosen = str(Path("runs") / args.model / time.strftime("%Y%m%d-%H%M%S"))
+    os.environ[LAUNCHED_OUTPUT_DIR_VARIABLE] = chosen
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.holdout is not None and get_recipe(args.model).evaluate_on != "train":
+        parser.error(f"--holdout applies to pima_mlp (scored on its training data), not {args.model}")
+    if args.resume and not args.output_dir:
+        parser.error("--resume needs --output-dir (the run to continue)")
+
+    # Imported late: argument errors should not wait for torch and Lightning to load.
+    from lightning_port.training import (
+        DEFAULT_STEPS_PER_EXECUTION,
+        RunConfigError,
+        TrainingInterrupted,
+        TrainingOptions,
+        run_training,
+    )
+
+    options = TrainingOptions(
+        model=args.model,
+        output_dir=_output_dir(args),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        max_train_samples=args.max_train_samples,
+        holdout=args.holdout,
+        accelerator=args.accelerator,
+        devices=args.devices,
+        num_nodes=args.num_nodes,
+        strategy=args.strategy,
+        precision=args.precision,
+        deterministic=args.deterministic,
+        resume=args.resume,
+        progress_bar=not args.no_progress_bar,
+        channels_last=args.channels_last,
+        steps_per_execution=args.steps_per_execution or DEFAULT_STEPS_PER_EXECUTION,
+    )
+    try:
+        result = run_training(options)
+    except RunConfigError as error:
+        parser.error(str(error))
+    except (DataError, ResultFileError) as error:
+        print(f"train.py: error: {error}", file=sys.stderr)
+        return 1
+    except TrainingInterrupted as interrupted:
+        print(f"\ntrain.py: {interrupted}", file=sys.stderr)
+        return 130
+    if result is None:
+        return 0  # a DDP worker process: rank 0 reports
+    test = result["test"]
+    print(f"\n{result['model']}: test loss {test['loss']:.4f}, test accuracy {test['accuracy']:.4f} (split: {test['split']})")
+    for name, metrics in result["evaluations"].items():
+        if name != test["split"]:
+            print(f"  also on {name}: loss {metrics['loss']:.4f}, accuracy {metrics['accuracy']:.4f}")
+    if result["world_size"] > 1:
+        print(f"  per-device batch {result['per_device_batch_size']}, effective batch {result['effective_batch_size']} over {result['world_size']} processes")
+    print(f"  result: {Path(options.output_dir) / 'result.json'}\n  checkpoint: {result['checkpoint']}")
+    recipe = get_recipe(result["model"])
+    if recipe.reported.predictions:
+        from lightning_port.prediction import predict_first
+
+        # The tutorial's last step: reload the saved weights and predict the first test images.
+        predicted, labels = predict_first(result["checkpoint"], count=len(recipe.reported.predictions), data_dir=options.data_dir)
+        print(f"  reloaded checkpoint predicts {predicted} for the first test images; labels {labels}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per tutorial; each defines RECIPE. The registry collects them."""

@@ -1,0 +1,168 @@
+"""The LightningModule: a recipe's backbone plus Keras's loss, metrics and optimizer."""
+
+from __future__ import annotations
+
+import time
+
+import lightning as L
+import torch
+
+from lightning_port.losses import keras_correct, keras_loss
+from lightning_port.models import build_backbone
+from lightning_port.optimizers import build_optimizer
+from lightning_port.registry import get_recipe
+
+STAGES = ("train", "validation", "test")
+
+
+class _EpochTotals:
+    """Sums kept on the device for one stage and data loader, so training steps never sync.
+
+    Keras reports an epoch's loss and accuracy as running means over its batches, each
+    batch weighted by its size (``Mean`` trackers with ``sample_weight=batch_size``); the
+    final partial batch therefore counts for what it holds.
+    """
+
+    def __init__(self, device: torch.device):
+        self.loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+        self.correct = torch.zeros((), dtype=torch.float64, device=device)
+        self.count = torch.zeros((), dtype=torch.float64, device=device)
+
+    @torch.no_grad()
+    def add(self, mean_loss: torch.Tensor, hits: torch.Tensor) -> None:
+        samples = hits.shape[0]
+        self.loss_sum.add_(mean_loss.detach(), alpha=samples)
+        self.correct.add_(hits.sum())
+        self.count.add_(samples)
+
+    def reduced(self, strategy) -> dict[str, float]:
+        totals = torch.stack([self.loss_sum, self.correct, self.count])
+        totals = strategy.reduce(totals, reduce_op="sum")  # sums over DDP ranks; no-op on one device
+        loss_sum, correct, count = totals.tolist()
+        if count == 0:
+            return {}
+        return {"loss": loss_sum / count, "accuracy": correct / count}
+
+
+class TutorialClassifier(L.LightningModule):
+    """Trains the recipe named ``model`` the way the Keras tutorial's ``fit`` does.
+
+    A training "batch" from the data module may hold several Keras batches (Keras's
+    ``steps_per_execution``): ``training_step`` splits it into ``batch_size`` pieces and
+    takes one optimizer step per piece, in order, exactly as separate steps would. This
+    amortises Lightning's per-step hook overhead, which on these tiny models costs as much
+    as the arithmetic, without changing a single update.
+    """
+
+    def __init__(self, model: str, batch_size: int | None = None):
+        super().__init__()
+        self.save_hyperparameters()
+        self.recipe = get_recipe(model)
+        self.batch_size = batch_size or self.recipe.batch_size
+        # Optimizer steps are taken in training_step, one per Keras batch (see above).
+        self.automatic_optimization = False
+        self.backbone = build_backbone(self.recipe)
+        self.example_input_array = torch.zeros(2, *self.backbone.torch_input_shape)
+        self.history: list[dict] = []  # one row per finished epoch; saved in checkpoints
+        self.evaluation_names: list[str] = ["test"]  # set by the trainer from the datamodule
+        self.evaluation_results: dict[str, dict[str, float]] = {}
+        self._totals: dict[tuple[str, int], _EpochTotals] = {}
+        self._epoch_started = 0.0
+
+    @property
+    def model_name(self) -> str:
+        return self.recipe.name
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.backbone(inputs)
+
+    def probabilities(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.backbone.probabilities(self.backbone(inputs))
+
+    def predicted_classes(self, inputs: torch.Tensor) -> torch.Tensor:
+        logits = self.backbone(inputs)
+        if self.backbone.output_activation == "softmax":
+            return logits.argmax(dim=1)
+        return (self.backbone.probabilities(logits).squeeze(1) > 0.5).long()
+
+    # ---- per-epoch totals ----
+    def _reset(self, stage: str, index: int = 0) -> None:
+        self._totals[(stage, index)] = _EpochTotals(self.device)
+
+    def _step(self, stage: str, batch, index: int = 0) -> torch.Tensor:
+        inputs, targets = batch
+        logits = self.backbone(inputs)
+        loss = keras_loss(self.recipe.loss, logits, targets)
+        self._totals[(stage, index)].add(loss, keras_correct(self.recipe.loss, logits.detach(), targets))
+        return loss
+
+    def running_metrics(self) -> dict[str, float]:
+        """This epoch's running training loss/accuracy so far (a host sync: call sparingly)."""
+        totals = self._totals.get(("train", 0))
+        if totals is None or totals.count.item() == 0:
+            return {}
+        count = totals.count.item()
+        return {"loss": totals.loss_sum.item() / count, "accuracy": totals.correct.item() / count}
+
+    # ---- training ----
+    def on_train_epoch_start(self) -> None:
+        self._reset("train")
+        self._epoch_started = time.perf_counter()
+
+    def training_step(self, batch, batch_index):
+        # Lightning's optimizer wrapper: counts global steps (checkpointing relies on it) and
+        # unscales gradients under 16-mixed precision.
+        optimizer = self.optimizers()
+        inputs, targets = batch
+        for step_inputs, step_targets in zip(inputs.split(self.batch_size), targets.split(self.batch_size)):
+            optimizer.zero_grad(set_to_none=True)
+            loss = self._step("train", (step_inputs, step_targets))
+            self.manual_backward(loss)
+            optimizer.step()
+
+    def on_train_epoch_end(self) -> None:
+        metrics = self._totals[("train", 0)].reduced(self.trainer.strategy)
+        validation = self._totals.get(("validation", 0))
+        if validation is not None and not self.trainer.sanity_checking:
+            metrics.update({f"val_{name}": value for name, value in validation.reduced(self.trainer.strategy).items()})
+        for name, value in metrics.items():
+            self.log(name, value, on_epoch=True, prog_bar=True, sync_dist=False)
+        # Keras's epoch time includes the validation pass, which Lightning ran before this hook.
+        row = {"epoch": self.current_epoch + 1, **metrics, "seconds": time.perf_counter() - self._epoch_started}
+        self.history.append(row)
+
+    # ---- validation and test ----
+    def on_validation_epoch_start(self) -> None:
+        self._reset("validation")
+
+    def validation_step(self, batch, batch_index):
+        self._step("validation", batch)
+
+    def on_test_epoch_start(self) -> None:
+        for index in range(len(self.evaluation_names)):
+            self._reset("test", index)
+
+    def test_step(self, batch, batch_index, dataloader_idx: int = 0):
+        self._step("test", batch, dataloader_idx)
+
+    def on_test_epoch_end(self) -> None:
+        for index, name in enumerate(self.evaluation_names):
+            metrics = self._totals[("test", index)].reduced(self.trainer.strategy)
+            self.evaluation_results[name] = metrics
+            for metric, value in metrics.items():
+                self.log(f"{name}_{metric}", value, add_dataloader_idx=False)
+
+    def predict_step(self, batch, batch_index, dataloader_idx: int = 0):
+        inputs = batch[0] if isinstance(batch, (tuple, list)) else batch
+        return self.probabilities(inputs)
+
+    # ---- optimizer and checkpoints ----
+    def configure_optimizers(self):
+        return build_optimizer(self.recipe.optimizer, self.parameters())
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["model_name"] = self.recipe.name
+        checkpoint["history"] = list(self.history)
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self.history = list(checkpoint.get("history", []))

@@ -1,0 +1,78 @@
+"""keras_reference/: each tutorial module builds, and a short real fit writes a valid result."""
+
+import pytest
+
+from lightning_port.registry import get_recipe, model_names
+from lightning_port.results import read_result
+from tests.conftest import keras_available
+
+pytestmark = pytest.mark.keras
+
+SHORT_RUN_SAMPLES = {"cifar_cnn": 256}
+
+
+@pytest.fixture(scope="module")
+def keras_tensorflow():
+    if not keras_available():
+        pytest.skip("keras not installed")
+    from keras_reference.backend import select_backend
+
+    select_backend("tensorflow")
+    import keras
+
+    return keras
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_reference_model_has_the_spec_parameter_count(name, keras_tensorflow):
+    from keras_reference import tutorial_module
+
+    model = tutorial_module(name).build_model()
+    assert model.count_params() == get_recipe(name).parameter_count
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_short_fit_writes_a_result_the_lightning_side_reads(name, keras_tensorflow, tmp_path, data_dir):
+    from keras_reference.run import WEIGHTS_FILE, KerasRunOptions, run_reference
+
+    result = run_reference(
+        KerasRunOptions(
+            model=name,
+            output_dir=str(tmp_path),
+            epochs=2,
+            data_dir=str(data_dir),
+            max_train_samples=SHORT_RUN_SAMPLES.get(name, 512),
+            verbose=0,
+        )
+    )
+    stored = read_result(tmp_path)
+    assert stored["framework"] == "keras" and stored["backend"] == "tensorflow"
+    assert [row["epoch"] for row in stored["history"]] == [1, 2]
+    assert stored["test"]["loss"] == pytest.approx(result["test"]["loss"])
+    assert (tmp_path / WEIGHTS_FILE).stat().st_size > 0
+    if name == "cifar_cnn":
+        assert "val_accuracy" in stored["history"][0]
+
+
+def test_seed_makes_two_runs_identical(keras_tensorflow, tmp_path, data_dir):
+    from keras_reference.run import KerasRunOptions, run_reference
+
+    histories = [
+        run_reference(
+            KerasRunOptions(model="mnist_mlp_rmsprop", output_dir=str(tmp_path / str(i)), epochs=2, data_dir=str(data_dir), max_train_samples=2_000, verbose=0)
+        )["history"]
+        for i in range(2)
+    ]
+    for first, second in zip(*histories):
+        assert first["loss"] == second["loss"] and first["accuracy"] == second["accuracy"]
+
+
+def test_unavailable_backend_is_a_clear_error():
+    import importlib.util
+
+    from keras_reference.backend import BackendError, select_backend
+
+    if importlib.util.find_spec("jax") is not None:
+        pytest.skip("jax is installed here")
+    with pytest.raises(BackendError, match="needs the 'jax' package"):
+        select_backend("jax")

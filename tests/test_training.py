@@ -1,0 +1,42 @@
+"""Full tutorial-length runs through run_training, held to the tutorials' figures less a margin.
+
+Each takes seconds to a minute on a 2-core CPU. A miss here means the port trains
+differently from Keras (an initializer, an optimizer formula, preprocessing), not noise.
+"""
+
+import json
+
+import pytest
+
+from tests.helpers import train
+from lightning_port.registry import get_recipe
+from lightning_port.results import read_result
+
+FULL_LENGTH = ["mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512", "pima_mlp"]
+
+
+@pytest.mark.parametrize("name", FULL_LENGTH)
+def test_full_tutorial_run_reaches_the_tutorials_accuracy(name, tmp_path, data_dir):
+    recipe = get_recipe(name)
+    result = train(tmp_path, name, data_dir=str(data_dir))
+    accuracy = result["test"]["accuracy"]
+    print(
+        f"{name}: {recipe.epochs} epochs, {result['test']['split']} accuracy {accuracy:.4f} "
+        f"(loss {result['test']['loss']:.4f}); target >= {recipe.accuracy_target}"
+    )
+    assert result["test"]["split"] == ("train" if recipe.evaluate_on == "train" else "test")
+    assert len(result["history"]) == recipe.epochs
+    assert accuracy >= recipe.accuracy_target
+    # what was written is what was returned, and it reads back as a valid result
+    stored = read_result(tmp_path / name)
+    assert stored["test"] == result["test"]
+    assert json.loads((tmp_path / name / "run_config.json").read_text())["model"] == name
+
+
+def test_cifar_short_run_on_2000_images_lowers_the_loss(tmp_path, data_dir):
+    result = train(tmp_path, "cifar_cnn", data_dir=str(data_dir), epochs=3, max_train_samples=2_000)
+    losses = [row["loss"] for row in result["history"]]
+    print(f"cifar_cnn 2,000 images: epoch losses {[round(x, 4) for x in losses]}, val {result['history'][-1]['val_loss']:.4f}")
+    assert losses[-1] < losses[0]
+    assert "val_accuracy" in result["history"][0]  # validated every epoch, as the recipe says
+    assert result["train_samples"] == 2_000
