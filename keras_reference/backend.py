@@ -28,5 +28,10 @@ def select_backend(name: str) -> None:
         if keras.backend.backend() != name:
             raise BackendError(f"Keras was already imported with the {keras.backend.backend()} backend; start a new process")
         return
+    if name == "tensorflow" and importlib.util.find_spec("torch") is not None:
+        # Loading Triton (torch._dynamo pulls it in; Lightning imports it through
+        # torchmetrics -> torchvision) after TensorFlow segfaults the process. Load the torch
+        # side first so either import order is safe in one process.
+        import torch._dynamo  # noqa: F401
     os.environ["KERAS_BACKEND"] = name
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter

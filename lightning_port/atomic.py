@@ -12,9 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import torch
-from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
-
 
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> Path:
     path = Path(path)
@@ -38,16 +35,3 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
 
 def atomic_write_json(path: str | os.PathLike, data) -> Path:
     return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
-
-
-class AtomicCheckpointIO(TorchCheckpointIO):
-    """Lightning checkpoint IO that saves via temporary file + rename."""
-
-    def save_checkpoint(self, checkpoint, path, storage_options=None) -> None:
-        if storage_options is not None:
-            raise TypeError("AtomicCheckpointIO takes no storage_options")
-        import io
-
-        buffer = io.BytesIO()
-        torch.save(checkpoint, buffer)
-        atomic_write_bytes(path, buffer.getvalue())

@@ -27,7 +27,7 @@ def keras_loss(loss_name: str, logits: torch.Tensor, targets: torch.Tensor) -> t
     if loss_name == CATEGORICAL:
         return F.cross_entropy(logits, targets)
     if loss_name == BINARY:
-        return F.binary_cross_entropy_with_logits(logits.squeeze(1), targets)
+        return F.binary_cross_entropy_with_logits(logits.squeeze(1), targets.to(logits.dtype))
     raise ValueError(f"unsupported loss {loss_name!r}")
 
 
@@ -41,7 +41,7 @@ def keras_correct(loss_name: str, logits: torch.Tensor, targets: torch.Tensor) -
         # (not on logit > 0) so float32 rounding of sigmoid near 0.5 matches Keras.
         threshold = keras_defaults.BINARY_ACCURACY_THRESHOLD_KERAS_DEFAULT
         predicted = (torch.sigmoid(logits.squeeze(1)) > threshold).float()
-        return (predicted == targets).float()
+        return (predicted == targets.float()).float()
     raise ValueError(f"unsupported loss {loss_name!r}")
 
 
@@ -50,5 +50,5 @@ def per_sample_keras_loss(loss_name: str, logits: torch.Tensor, targets: torch.T
     if loss_name == CATEGORICAL:
         return F.cross_entropy(logits, targets, reduction="none")
     if loss_name == BINARY:
-        return F.binary_cross_entropy_with_logits(logits.squeeze(1), targets, reduction="none")
+        return F.binary_cross_entropy_with_logits(logits.squeeze(1), targets.to(logits.dtype), reduction="none")
     raise ValueError(f"unsupported loss {loss_name!r}")

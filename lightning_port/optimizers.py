@@ -44,11 +44,15 @@ class KerasAdam(torch.optim.Optimizer):
                     if group["amsgrad"]:
                         state["velocity_hat"] = torch.zeros_like(p)
                 state["step"] += 1
-            step = np.float32(states[0]["step"])
-            # alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), in float32 as Keras casts it.
-            beta_1_power = np.power(np.float32(group["beta_1"]), step)
-            beta_2_power = np.power(np.float32(group["beta_2"]), step)
-            alpha = float(np.float32(group["lr"]) * np.sqrt(np.float32(1) - beta_2_power) / (np.float32(1) - beta_1_power))
+            # alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), computed in the variables'
+            # dtype as Keras casts it (float32 for these models).
+            real = np.float64 if params[0].dtype == torch.float64 else np.float32
+            step = real(states[0]["step"])
+            # ops.cast(self.beta_1, dtype) on TensorFlow goes through a float32 tensor, so the
+            # betas are float32-rounded even for float64 variables.
+            beta_1_power = np.power(real(np.float32(group["beta_1"])), step)
+            beta_2_power = np.power(real(np.float32(group["beta_2"])), step)
+            alpha = float(real(group["lr"]) * np.sqrt(real(1) - beta_2_power) / (real(1) - beta_1_power))
             momentums = [state["momentum"] for state in states]
             velocities = [state["velocity"] for state in states]
             # m += (g - m) * (1 - beta_1);  v += (g^2 - v) * (1 - beta_2)

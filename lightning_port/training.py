@@ -21,7 +21,8 @@ import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
-from lightning_port.atomic import AtomicCheckpointIO, atomic_write_json
+from lightning_port.atomic import atomic_write_json
+from lightning_port.checkpoint_io import AtomicCheckpointIO
 from lightning_port.callbacks import EpochSeeding, RunningMetricsProgressBar
 from lightning_port.datamodules import datamodule_for
 from lightning_port.registry import get_recipe

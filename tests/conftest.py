@@ -6,6 +6,7 @@ import os
 import warnings
 from pathlib import Path
 
+import lightning  # noqa: F401  (before TensorFlow: see keras_reference.backend)
 import pytest
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +47,73 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "keras" in item.keywords or "parity" in item.keywords:
             item.add_marker(skip)
+
+
+_PARITY = None
+
+
+@pytest.fixture(scope="session")
+def parity():
+    """Records each parity comparison (measured vs tolerance) for the end-of-run table."""
+    global _PARITY
+    from lightning_port.parity.checks import ParityRecorder
+
+    if _PARITY is None:
+        _PARITY = ParityRecorder()
+    return _PARITY
+
+
+@pytest.fixture(scope="session")
+def keras_tensorflow():
+    """Keras on its TensorFlow backend (the tutorials' own), imported once per session."""
+    if not keras_available():
+        pytest.skip("keras is not installed: pip install -e '.[keras]'")
+    from keras_reference.backend import select_backend
+
+    select_backend("tensorflow")
+    import keras
+
+    return keras
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _PARITY is None or not _PARITY.checks:
+        return
+    path = _PARITY.write()
+    terminalreporter.section("parity checks (measured vs tolerance)")
+    terminalreporter.write_line(_PARITY.table())
+    terminalreporter.write_line(f"written to {path}")
+
+
+class FullRuns:
+    """Full tutorial-length runs, each trained once per test session and shared by the tests
+    that need it (accuracy targets of either framework, the multi-seed comparison)."""
+
+    def __init__(self, root: Path, data: Path):
+        self.root, self.data = root, data
+        self._results: dict[tuple[str, str, int], dict] = {}
+
+    def output_dir(self, framework: str, model: str, seed: int, **options) -> Path:
+        suffix = "".join(f"-{key}{value}" for key, value in sorted(options.items()))
+        return self.root / f"{framework}-{model}-{seed}{suffix}"
+
+    def get(self, framework: str, model: str, seed: int, **options) -> dict:
+        """``options``: epochs / max_train_samples for shortened runs."""
+        key = (framework, model, seed, tuple(sorted(options.items())))
+        if key not in self._results:
+            output_dir = str(self.output_dir(framework, model, seed, **options))
+            common = dict(model=model, output_dir=output_dir, seed=seed, data_dir=str(self.data), **options)
+            if framework == "lightning":
+                from lightning_port.training import TrainingOptions, run_training
+
+                self._results[key] = run_training(TrainingOptions(accelerator="cpu", progress_bar=False, **common))
+            else:
+                from keras_reference.run import KerasRunOptions, run_reference
+
+                self._results[key] = run_reference(KerasRunOptions(verbose=0, **common))
+        return self._results[key]
+
+
+@pytest.fixture(scope="session")
+def full_runs(tmp_path_factory, data_dir):
+    return FullRuns(tmp_path_factory.mktemp("full-runs"), data_dir)

@@ -8,17 +8,18 @@ import json
 
 import pytest
 
-from tests.helpers import train
 from lightning_port.registry import get_recipe
 from lightning_port.results import read_result
 
 FULL_LENGTH = ["mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512", "pima_mlp"]
+CIFAR_SHORT_RUN = {"epochs": 3, "max_train_samples": 2_000}
 
 
 @pytest.mark.parametrize("name", FULL_LENGTH)
-def test_full_tutorial_run_reaches_the_tutorials_accuracy(name, tmp_path, data_dir):
+def test_full_tutorial_run_reaches_the_tutorials_accuracy(name, full_runs):
     recipe = get_recipe(name)
-    result = train(tmp_path, name, data_dir=str(data_dir))
+    result = full_runs.get("lightning", name, recipe.default_seed)
+    output_dir = full_runs.output_dir("lightning", name, recipe.default_seed)
     accuracy = result["test"]["accuracy"]
     print(
         f"{name}: {recipe.epochs} epochs, {result['test']['split']} accuracy {accuracy:.4f} "
@@ -28,13 +29,13 @@ def test_full_tutorial_run_reaches_the_tutorials_accuracy(name, tmp_path, data_d
     assert len(result["history"]) == recipe.epochs
     assert accuracy >= recipe.accuracy_target
     # what was written is what was returned, and it reads back as a valid result
-    stored = read_result(tmp_path / name)
+    stored = read_result(output_dir)
     assert stored["test"] == result["test"]
-    assert json.loads((tmp_path / name / "run_config.json").read_text())["model"] == name
+    assert json.loads((output_dir / "run_config.json").read_text())["model"] == name
 
 
-def test_cifar_short_run_on_2000_images_lowers_the_loss(tmp_path, data_dir):
-    result = train(tmp_path, "cifar_cnn", data_dir=str(data_dir), epochs=3, max_train_samples=2_000)
+def test_cifar_short_run_on_2000_images_lowers_the_loss(full_runs):
+    result = full_runs.get("lightning", "cifar_cnn", 0, **CIFAR_SHORT_RUN)
     losses = [row["loss"] for row in result["history"]]
     print(f"cifar_cnn 2,000 images: epoch losses {[round(x, 4) for x in losses]}, val {result['history'][-1]['val_loss']:.4f}")
     assert losses[-1] < losses[0]

@@ -63,6 +63,9 @@ class KerasSequential(nn.Module):
         summaries = summarize(self.layer_specs, self.keras_input_shape)
         modules: list[nn.Module] = []
         self._weighted: list[tuple[int, tuple[int, int, int] | None]] = []
+        # layer_ends[i]: how many body modules implement layer specs 0..i (so body[:end] is
+        # the network up to and including layer i).
+        self.layer_ends: list[int] = []
         shape = self.keras_input_shape
         last = len(self.layer_specs) - 1
         for index, spec in enumerate(self.layer_specs):
@@ -91,6 +94,7 @@ class KerasSequential(nn.Module):
             module = _activation_module(activation)
             if module is not None:
                 modules.append(module)
+            self.layer_ends.append(len(modules))
             shape = summaries[index].output_shape
         self.body = nn.Sequential(*modules)
         keras_default_init_(self)
@@ -102,6 +106,11 @@ class KerasSequential(nn.Module):
             height, width, channels = self.keras_input_shape
             return (channels, height, width)
         return self.keras_input_shape
+
+    def layer_modules(self, index: int) -> list[nn.Module]:
+        """The torch modules that implement layer spec ``index``."""
+        start = self.layer_ends[index - 1] if index else 0
+        return list(self.body[start : self.layer_ends[index]])
 
     def weighted_layers(self) -> list[WeightedLayer]:
         specs = [spec for spec in self.layer_specs if isinstance(spec, (Dense, Conv2D))]

@@ -4,23 +4,10 @@ import pytest
 
 from lightning_port.registry import get_recipe, model_names
 from lightning_port.results import read_result
-from tests.conftest import keras_available
 
 pytestmark = pytest.mark.keras
 
 SHORT_RUN_SAMPLES = {"cifar_cnn": 256}
-
-
-@pytest.fixture(scope="module")
-def keras_tensorflow():
-    if not keras_available():
-        pytest.skip("keras not installed")
-    from keras_reference.backend import select_backend
-
-    select_backend("tensorflow")
-    import keras
-
-    return keras
 
 
 @pytest.mark.parametrize("name", model_names())

@@ -1,0 +1,69 @@
+"""Shared set-up for parity tests: the same real data in both frameworks' own preprocessing."""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from lightning_port.data import load_raw_splits
+from lightning_port.registry import get_recipe
+
+# A short Keras fit before comparing, so weights are trained rather than fresh glorot draws.
+WARM_UP_SAMPLES = {"cifar_cnn": 256}
+
+
+def tutorial_data(name: str, data_dir, max_train_samples: int | None = None) -> dict:
+    """The Keras tutorial module's own prepared arrays (float64 where the tutorial's are)."""
+    from keras_reference import tutorial_module
+
+    splits = load_raw_splits(get_recipe(name), data_dir, max_train_samples=max_train_samples)
+    return tutorial_module(name).prepare_data(splits)
+
+
+def warmed_up_keras_model(name: str, data_dir, seed: int = 0):
+    import keras
+
+    from keras_reference import tutorial_module
+
+    keras.utils.set_random_seed(seed)
+    tutorial = tutorial_module(name)
+    model = tutorial.build_model()
+    data = tutorial_data(name, data_dir, max_train_samples=WARM_UP_SAMPLES.get(name, 2_000))
+    inputs, targets = data["train"]
+    model.fit(np.asarray(inputs, dtype=np.float32), targets, epochs=1, batch_size=get_recipe(name).batch_size, verbose=0)
+    return model
+
+
+def labels_of(targets: np.ndarray) -> np.ndarray:
+    """Class indices from one-hot rows, or the 0/1 labels themselves."""
+    targets = np.asarray(targets)
+    return targets.argmax(axis=1) if targets.ndim == 2 and targets.shape[1] > 1 else targets.reshape(-1)
+
+
+
+
+@contextlib.contextmanager
+def keras_precision(name: str, keras_model, precision: str):
+    """The same Keras model (same weights, fresh optimizer) in ``precision``.
+
+    floatx and the dtype policy stay set for the whole block: Keras builds its compiled
+    loss lazily at the first call, and a float32 loss would cast float64 outputs (hiding the
+    softmax/sigmoid op and so switching to the clipped-probability formula).
+    """
+    import keras
+
+    from keras_reference import tutorial_module
+
+    if precision == "float32":
+        yield keras_model
+        return
+    keras.config.set_floatx(precision)
+    keras.config.set_dtype_policy(precision)
+    try:
+        model = tutorial_module(name).build_model()
+        model.set_weights([w.astype(precision) for w in keras_model.get_weights()])
+        yield model
+    finally:
+        keras.config.set_floatx("float32")
+        keras.config.set_dtype_policy("float32")
