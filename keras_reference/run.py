@@ -21,20 +21,13 @@ from lightning_port.cli import arguments
 from lightning_port.data import DataError, load_raw_splits, resolve_data_root
 from lightning_port.registry import get_recipe
 from lightning_port.results import package_versions, write_result
+from lightning_port.run_options import RunOptions
 
 WEIGHTS_FILE = "model.weights.h5"
 
 
 @dataclass
-class KerasRunOptions:
-    model: str
-    output_dir: str
-    epochs: int | None = None
-    batch_size: int | None = None
-    seed: int | None = None
-    data_dir: str | None = None
-    max_train_samples: int | None = None
-    holdout: float | None = None
+class KerasRunOptions(RunOptions):
     backend: str = "tensorflow"
     verbose: str | int = "auto"
 
@@ -157,11 +150,8 @@ def run_reference(options: KerasRunOptions) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m keras_reference.run", description="Run a tutorial's own Keras code.")
     arguments.add_model_argument(parser, required=True)
-    parser.add_argument("--epochs", type=arguments.positive_int, help="default: the tutorial's")
-    parser.add_argument("--batch-size", type=arguments.positive_int, help="default: the tutorial's")
-    parser.add_argument("--seed", type=arguments.non_negative_int, help="default: the tutorial's, else 0")
+    arguments.add_schedule_arguments(parser)
     arguments.add_data_arguments(parser)
-    parser.add_argument("--holdout", type=arguments.fraction, help="pima_mlp: also score a stratified held-out fraction")
     parser.add_argument("--output-dir", help="default: runs/<model>/keras-<timestamp>")
     parser.add_argument("--backend", choices=list(BACKENDS), default="tensorflow", help="Keras 3 backend (default: tensorflow)")
     parser.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto", help="Keras fit verbosity")
@@ -171,8 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.holdout is not None and get_recipe(args.model).evaluate_on != "train":
-        parser.error(f"--holdout applies to pima_mlp (scored on its training data), not {args.model}")
+    arguments.check_holdout(parser, args)
     output_dir = args.output_dir or str(Path("runs") / args.model / time.strftime("keras-%Y%m%d-%H%M%S"))
     options = KerasRunOptions(
         model=args.model,

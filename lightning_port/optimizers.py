@@ -19,110 +19,114 @@ import torch
 from lightning_port.recipes.spec import Adam, OptimizerSpec, RMSprop
 
 
-class KerasAdam(torch.optim.Optimizer):
+class _KerasOptimizer(torch.optim.Optimizer):
+    """Shared plumbing: closure handling and per-group parameter/state gathering."""
+
+    def _initial_state(self, parameter: torch.Tensor, group: dict) -> dict:
+        raise NotImplementedError
+
+    def _update(self, group: dict, params: list, grads: list, states: list) -> None:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            states = [self.state[p] for p in params]
+            for parameter, state in zip(params, states):
+                if not state:
+                    state.update(self._initial_state(parameter, group))
+            self._update(group, params, [p.grad for p in params], states)
+        return loss
+
+
+class KerasAdam(_KerasOptimizer):
     def __init__(self, params, lr=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
         defaults = dict(lr=lr, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad)
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            if not params:
-                continue
-            grads = [p.grad for p in params]
-            states = [self.state[p] for p in params]
-            for p, state in zip(params, states):
-                if not state:
-                    state["step"] = 0
-                    state["momentum"] = torch.zeros_like(p)
-                    state["velocity"] = torch.zeros_like(p)
-                    if group["amsgrad"]:
-                        state["velocity_hat"] = torch.zeros_like(p)
-                state["step"] += 1
-            # alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), computed in the variables'
-            # dtype as Keras casts it (float32 for these models).
-            real = np.float64 if params[0].dtype == torch.float64 else np.float32
-            step = real(states[0]["step"])
-            # ops.cast(self.beta_1, dtype) on TensorFlow goes through a float32 tensor, so the
-            # betas are float32-rounded even for float64 variables.
-            beta_1_power = np.power(real(np.float32(group["beta_1"])), step)
-            beta_2_power = np.power(real(np.float32(group["beta_2"])), step)
-            alpha = float(real(group["lr"]) * np.sqrt(real(1) - beta_2_power) / (real(1) - beta_1_power))
-            momentums = [state["momentum"] for state in states]
-            velocities = [state["velocity"] for state in states]
-            # m += (g - m) * (1 - beta_1);  v += (g^2 - v) * (1 - beta_2)
-            torch._foreach_lerp_(momentums, grads, 1 - group["beta_1"])
-            torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - group["beta_2"])
-            if group["amsgrad"]:
-                velocity_hats = [state["velocity_hat"] for state in states]
-                torch._foreach_maximum_(velocity_hats, velocities)
-                velocities = velocity_hats
-            # var -= (m * alpha) / (sqrt(v) + epsilon)
-            denominators = torch._foreach_sqrt(velocities)
-            torch._foreach_add_(denominators, group["epsilon"])
-            updates = torch._foreach_mul(momentums, alpha)
-            torch._foreach_div_(updates, denominators)
-            torch._foreach_sub_(params, updates)
-        return loss
+    def _initial_state(self, parameter, group):
+        state = {"step": 0, "momentum": torch.zeros_like(parameter), "velocity": torch.zeros_like(parameter)}
+        if group["amsgrad"]:
+            state["velocity_hat"] = torch.zeros_like(parameter)
+        return state
+
+    def _update(self, group, params, grads, states):
+        for state in states:
+            state["step"] += 1
+        # alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), computed in the variables'
+        # dtype as Keras casts it (float32 for these models).
+        real = np.float64 if params[0].dtype == torch.float64 else np.float32
+        step = real(states[0]["step"])
+        # ops.cast(self.beta_1, dtype) on TensorFlow goes through a float32 tensor, so the
+        # betas are float32-rounded even for float64 variables.
+        beta_1_power = np.power(real(np.float32(group["beta_1"])), step)
+        beta_2_power = np.power(real(np.float32(group["beta_2"])), step)
+        alpha = float(real(group["lr"]) * np.sqrt(real(1) - beta_2_power) / (real(1) - beta_1_power))
+        momentums = [state["momentum"] for state in states]
+        velocities = [state["velocity"] for state in states]
+        # m += (g - m) * (1 - beta_1);  v += (g^2 - v) * (1 - beta_2)
+        torch._foreach_lerp_(momentums, grads, 1 - group["beta_1"])
+        torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - group["beta_2"])
+        if group["amsgrad"]:
+            velocity_hats = [state["velocity_hat"] for state in states]
+            torch._foreach_maximum_(velocity_hats, velocities)
+            velocities = velocity_hats
+        # var -= (m * alpha) / (sqrt(v) + epsilon)
+        denominators = torch._foreach_sqrt(velocities)
+        torch._foreach_add_(denominators, group["epsilon"])
+        updates = torch._foreach_mul(momentums, alpha)
+        torch._foreach_div_(updates, denominators)
+        torch._foreach_sub_(params, updates)
 
 
-class KerasRMSprop(torch.optim.Optimizer):
+class KerasRMSprop(_KerasOptimizer):
     def __init__(self, params, lr=1e-3, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
         defaults = dict(lr=lr, rho=rho, momentum=momentum, epsilon=epsilon, centered=centered)
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            if not params:
-                continue
-            grads = [p.grad for p in params]
-            states = [self.state[p] for p in params]
-            for p, state in zip(params, states):
-                if not state:
-                    state["velocity"] = torch.zeros_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum"] = torch.zeros_like(p)
-                    if group["centered"]:
-                        state["average_gradient"] = torch.zeros_like(p)
-            rho = group["rho"]
-            velocities = [state["velocity"] for state in states]
-            # velocity = rho * velocity + (1 - rho) * g^2
-            squares = torch._foreach_mul(grads, grads)
-            torch._foreach_mul_(squares, 1 - rho)
-            torch._foreach_mul_(velocities, rho)
-            torch._foreach_add_(velocities, squares)
-            if group["centered"]:
-                averages = [state["average_gradient"] for state in states]
-                scaled = torch._foreach_mul(grads, 1 - rho)
-                torch._foreach_mul_(averages, rho)
-                torch._foreach_add_(averages, scaled)
-                # denominator = velocity - average^2 + epsilon
-                denominators = torch._foreach_sub(velocities, torch._foreach_mul(averages, averages))
-                torch._foreach_add_(denominators, group["epsilon"])
-            else:
-                denominators = torch._foreach_add(velocities, group["epsilon"])
-            # increment = (lr * g) / sqrt(denominator): epsilon inside the root
-            torch._foreach_sqrt_(denominators)
-            increments = torch._foreach_mul(grads, group["lr"])
-            torch._foreach_div_(increments, denominators)
-            if group["momentum"] > 0:
-                buffers = [state["momentum"] for state in states]
-                torch._foreach_mul_(buffers, group["momentum"])
-                torch._foreach_add_(buffers, increments)
-                increments = buffers
-            torch._foreach_sub_(params, increments)
-        return loss
+    def _initial_state(self, parameter, group):
+        state = {"velocity": torch.zeros_like(parameter)}
+        if group["momentum"] > 0:
+            state["momentum"] = torch.zeros_like(parameter)
+        if group["centered"]:
+            state["average_gradient"] = torch.zeros_like(parameter)
+        return state
+
+    def _update(self, group, params, grads, states):
+        rho = group["rho"]
+        velocities = [state["velocity"] for state in states]
+        # velocity = rho * velocity + (1 - rho) * g^2
+        squares = torch._foreach_mul(grads, grads)
+        torch._foreach_mul_(squares, 1 - rho)
+        torch._foreach_mul_(velocities, rho)
+        torch._foreach_add_(velocities, squares)
+        if group["centered"]:
+            averages = [state["average_gradient"] for state in states]
+            scaled = torch._foreach_mul(grads, 1 - rho)
+            torch._foreach_mul_(averages, rho)
+            torch._foreach_add_(averages, scaled)
+            # denominator = velocity - average^2 + epsilon
+            denominators = torch._foreach_sub(velocities, torch._foreach_mul(averages, averages))
+            torch._foreach_add_(denominators, group["epsilon"])
+        else:
+            denominators = torch._foreach_add(velocities, group["epsilon"])
+        # increment = (lr * g) / sqrt(denominator): epsilon inside the root
+        torch._foreach_sqrt_(denominators)
+        increments = torch._foreach_mul(grads, group["lr"])
+        torch._foreach_div_(increments, denominators)
+        if group["momentum"] > 0:
+            buffers = [state["momentum"] for state in states]
+            torch._foreach_mul_(buffers, group["momentum"])
+            torch._foreach_add_(buffers, increments)
+            increments = buffers
+        torch._foreach_sub_(params, increments)
 
 
 def build_optimizer(spec: OptimizerSpec, parameters) -> torch.optim.Optimizer:

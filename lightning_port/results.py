@@ -51,8 +51,7 @@ def package_versions(*names: str) -> dict[str, str]:
     return versions
 
 
-def _type_name(expected) -> str:
-    return "number" if expected is Real else expected.__name__
+_TYPE_NAMES = {int: "an integer", str: "a string", list: "a list", dict: "an object", Real: "a number"}
 
 
 def _check_number(value, where: str, path) -> None:
@@ -69,7 +68,7 @@ def validate_result(data, path="result.json") -> dict:
             raise ResultFileError(f"{path}: missing field {name!r} (not a lightning-port result.json?)")
         value = data[name]
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise ResultFileError(f"{path}: field {name!r} should be a {_type_name(expected)}, got {value!r:.60}")
+            raise ResultFileError(f"{path}: field {name!r} should be {_TYPE_NAMES[expected]}, got {value!r:.60}")
     if data["framework"] not in FRAMEWORKS:
         raise ResultFileError(f"{path}: framework {data['framework']!r} is not one of {', '.join(FRAMEWORKS)}")
     for index, row in enumerate(data["history"]):

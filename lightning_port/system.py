@@ -131,6 +131,15 @@ class TutorialClassifier(L.LightningModule):
         row = {"epoch": self.current_epoch + 1, **metrics, "seconds": time.perf_counter() - self._epoch_started}
         self.history.append(row)
 
+    def on_train_end(self) -> None:
+        if self.trainer.world_size > 1:
+            # DDP replicas must stay identical; a broken gradient sync would otherwise go
+            # unnoticed (each rank still learns from its own shard).
+            checksum = torch.stack([p.detach().double().sum() for p in self.parameters()]).sum()
+            everyone = self.all_gather(checksum)
+            if not torch.all(everyone == everyone[0]):
+                raise RuntimeError(f"DDP replicas diverged: parameter checksums {everyone.tolist()}")
+
     # ---- validation and test ----
     def on_validation_epoch_start(self) -> None:
         self._reset("validation")

@@ -27,6 +27,7 @@ from lightning_port.callbacks import EpochSeeding, RunningMetricsProgressBar
 from lightning_port.datamodules import datamodule_for
 from lightning_port.registry import get_recipe
 from lightning_port.results import package_versions, write_result
+from lightning_port.run_options import RunOptions
 from lightning_port.system import TutorialClassifier
 
 CHECKPOINT_DIRECTORY = "checkpoints"
@@ -58,20 +59,14 @@ def _quiet_lightning() -> None:
     logging.getLogger("lightning.pytorch").addFilter(_DropLightningTips())
     for handler in logging.getLogger("lightning.pytorch").handlers:
         handler.addFilter(_DropLightningTips())
+    # Epoch metrics are already summed over DDP ranks (strategy.reduce) before logging.
+    warnings.filterwarnings("ignore", message=r".*when logging on epoch level in distributed setting.*")
     # Lightning 2.6 with torch 2.14 warns about its own use of a deprecated pytree API.
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
 
 
 @dataclass
-class TrainingOptions:
-    model: str
-    output_dir: str
-    epochs: int | None = None
-    batch_size: int | None = None
-    seed: int | None = None
-    data_dir: str | None = None
-    max_train_samples: int | None = None
-    holdout: float | None = None
+class TrainingOptions(RunOptions):
     accelerator: str = "cpu"
     devices: int | str = 1
     num_nodes: int = 1

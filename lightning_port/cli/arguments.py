@@ -4,31 +4,29 @@ from __future__ import annotations
 
 import argparse
 
-from lightning_port.registry import DEFAULT_MODEL, model_names
+from lightning_port.registry import DEFAULT_MODEL, get_recipe, model_names
 
 ACCELERATORS = ("cpu", "gpu", "auto")
 PRECISIONS = ("32-true", "bf16-mixed", "16-mixed", "bf16-true", "64-true")
 STRATEGIES = ("auto", "ddp", "ddp_spawn")
 
 
-def positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _whole_number(text, 0)
 
 
 def fraction(text: str) -> float:
@@ -63,6 +61,18 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", choices=PRECISIONS, default="32-true", help="Lightning precision (default: 32-true)")
 
 
+def add_schedule_arguments(parser: argparse.ArgumentParser, batch_size_help: str = "default: the tutorial's") -> None:
+    parser.add_argument("--epochs", type=positive_int, help="default: the tutorial's")
+    parser.add_argument("--batch-size", type=positive_int, help=batch_size_help)
+    parser.add_argument("--seed", type=non_negative_int, help="default: the tutorial's, else 0")
+
+
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
     parser.add_argument("--max-train-samples", type=positive_int, help="train on this many samples only (quick runs)")
+    parser.add_argument("--holdout", type=fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")
+
+
+def check_holdout(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.holdout is not None and get_recipe(args.model).evaluate_on != "train":
+        parser.error(f"--holdout applies to pima_mlp (scored on its training data), not {args.model}")

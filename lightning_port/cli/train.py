@@ -27,11 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     arguments.add_device_arguments(parser)
     parser.add_argument("--num-nodes", type=arguments.positive_int, default=1, help="machines (default: 1)")
     parser.add_argument("--strategy", choices=arguments.STRATEGIES, default="auto", help="e.g. ddp for several devices")
-    parser.add_argument("--epochs", type=arguments.positive_int, help="default: the tutorial's")
-    parser.add_argument("--batch-size", type=arguments.positive_int, help="per device; default: the tutorial's")
-    parser.add_argument("--seed", type=arguments.non_negative_int, help="default: the tutorial's, else 0")
+    arguments.add_schedule_arguments(parser, batch_size_help="per device; default: the tutorial's")
     arguments.add_data_arguments(parser)
-    parser.add_argument("--holdout", type=arguments.fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")
     parser.add_argument("--output-dir", help="default: runs/<model>/<timestamp>")
     parser.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
     parser.add_argument("--deterministic", action="store_true", help="passed to Lightning (deterministic algorithms)")
@@ -59,8 +56,7 @@ def _output_dir(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.holdout is not None and get_recipe(args.model).evaluate_on != "train":
-        parser.error(f"--holdout applies to pima_mlp (scored on its training data), not {args.model}")
+    arguments.check_holdout(parser, args)
     if args.resume and not args.output_dir:
         parser.error("--resume needs --output-dir (the run to continue)")
 

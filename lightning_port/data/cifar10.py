@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from lightning_port.data.errors import DataError
-from lightning_port.data.root import downloads_allowed, missing_files_message
+from lightning_port.data.root import ensure_files
 
 SUBDIRECTORY = Path("cifar-10-batches-py")
 TRAIN_BATCHES = tuple(f"data_batch_{index}" for index in range(1, 6))
@@ -94,18 +94,7 @@ def load_cifar10(root: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nd
     """((train_images, train_labels), (test_images, test_labels))."""
     directory = Path(root) / SUBDIRECTORY
     names = [*TRAIN_BATCHES, *TEST_BATCHES]
-    missing = [name for name in names if not (directory / name).is_file()]
-    if missing:
-        reason = "downloads are off ($LIGHTNING_PORT_OFFLINE)"
-        if downloads_allowed():
-            try:
-                _download(Path(root))
-                reason = ""
-            except Exception as error:  # network errors come in many types; report them all
-                reason = f"download failed: {type(error).__name__}: {error}"
-        missing = [name for name in names if not (directory / name).is_file()]
-        if missing:
-            raise DataError(missing_files_message("CIFAR-10", directory, missing, reason))
+    ensure_files("CIFAR-10", directory, names, lambda name: (directory / name).is_file(), lambda: _download(Path(root)))
     splits = []
     for batch_names in (TRAIN_BATCHES, TEST_BATCHES):
         parts = [read_batch(directory / name) for name in batch_names]

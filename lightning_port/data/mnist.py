@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from lightning_port.data.errors import DataError
-from lightning_port.data.root import downloads_allowed, missing_files_message
+from lightning_port.data.root import ensure_files
 
 SUBDIRECTORY = Path("MNIST") / "raw"
 FILES = {
@@ -81,18 +81,7 @@ def load_mnist(root: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndar
     """((train_images, train_labels), (test_images, test_labels)), as keras.datasets.mnist."""
     directory = Path(root) / SUBDIRECTORY
     names = [name for pair in FILES.values() for name in pair]
-    missing = [name for name in names if _find(directory, name) is None]
-    if missing:
-        reason = "downloads are off ($LIGHTNING_PORT_OFFLINE)"
-        if downloads_allowed():
-            try:
-                _download(Path(root))
-                reason = ""
-            except Exception as error:  # network errors come in many types; report them all
-                reason = f"download failed: {type(error).__name__}: {error}"
-        missing = [name for name in names if _find(directory, name) is None]
-        if missing:
-            raise DataError(missing_files_message("MNIST", directory, missing, reason))
+    ensure_files("MNIST", directory, names, lambda name: _find(directory, name) is not None, lambda: _download(Path(root)))
     splits = []
     for split, (images_name, labels_name) in FILES.items():
         images_path, labels_path = _find(directory, images_name), _find(directory, labels_name)

@@ -8,15 +8,14 @@ instead of as a numpy traceback. The result equals the tutorial's
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+from lightning_port.atomic import atomic_write_bytes
 from lightning_port.data.errors import DataError
-from lightning_port.data.root import downloads_allowed, missing_files_message
+from lightning_port.data.root import ensure_files
 
 FILE_NAME = "pima-indians-diabetes.csv"
 URL = "https://raw.githubusercontent.com/jbrownlee/Datasets/master/pima-indians-diabetes.data.csv"
@@ -67,23 +66,10 @@ def parse_pima_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
 def _download(destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     with urllib.request.urlopen(URL, timeout=30) as response:
-        payload = response.read()
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-    with os.fdopen(handle, "wb") as output:
-        output.write(payload)
-    os.replace(temporary, destination)
+        atomic_write_bytes(destination, response.read())
 
 
 def load_pima(root: Path) -> tuple[np.ndarray, np.ndarray]:
     path = Path(root) / FILE_NAME
-    if not path.is_file():
-        reason = "downloads are off ($LIGHTNING_PORT_OFFLINE)"
-        if downloads_allowed():
-            try:
-                _download(path)
-                reason = ""
-            except Exception as error:  # network errors come in many types; report them all
-                reason = f"download failed: {type(error).__name__}: {error}"
-        if not path.is_file():
-            raise DataError(missing_files_message("Pima CSV", Path(root), [FILE_NAME], reason))
+    ensure_files("Pima CSV", Path(root), [FILE_NAME], lambda name: (Path(root) / name).is_file(), lambda: _download(path))
     return parse_pima_csv(path)

@@ -68,6 +68,7 @@ class KerasSequential(nn.Module):
         self.layer_ends: list[int] = []
         shape = self.keras_input_shape
         last = len(self.layer_specs) - 1
+        shape_before_flatten: tuple[int, int, int] | None = None
         for index, spec in enumerate(self.layer_specs):
             # The output activation is applied by `probabilities()`, not in forward.
             activation = None if index == last else getattr(spec, "activation", None)

@@ -1,0 +1,81 @@
+"""Bad input on the command line: one clear line, the right exit code, nothing changed."""
+
+import pytest
+
+from lightning_port.registry import model_names
+from tests.cli.scripts import last_error_line, run_script
+from tests.helpers import train
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, data_dir):
+    """A finished one-epoch mnist_mlp run (output dir with checkpoint)."""
+    root = tmp_path_factory.mktemp("small-run")
+    train(root, "mnist_mlp", epochs=1, max_train_samples=1_000, data_dir=str(data_dir))
+    return root / "mnist_mlp"
+
+
+@pytest.mark.parametrize(
+    "arguments, fragments",
+    [
+        (["--model", "mnist"], ["argument --model: invalid choice: 'mnist'", *model_names()]),
+        (["--epochs", "-1"], ["argument --epochs: must be 1 or more, got -1"]),
+        (["--epochs", "two"], ["argument --epochs: expected a whole number, got 'two'"]),
+        (["--batch-size", "0"], ["argument --batch-size: must be 1 or more, got 0"]),
+        (["--accelerator", "tpu"], ["argument --accelerator: invalid choice: 'tpu'", "cpu", "gpu", "auto"]),
+        (["--holdout", "0.2"], ["--holdout applies to pima_mlp"]),
+        (["--model", "pima_mlp", "--holdout", "1.5"], ["must be strictly between 0 and 1"]),
+        (["--resume"], ["--resume needs --output-dir"]),
+    ],
+)
+def test_bad_flags_are_one_line_usage_errors(arguments, fragments):
+    completed = run_script("train.py", *arguments, timeout=120)
+    assert completed.returncode == 2
+    line = last_error_line(completed)
+    assert line.startswith("train.py: error:")
+    for fragment in fragments:
+        assert fragment in line
+
+
+def test_missing_data_is_one_line_naming_the_folder(tmp_path):
+    completed = run_script("train.py", "--data-dir", str(tmp_path / "empty"), "--output-dir", str(tmp_path / "run"))
+    assert completed.returncode == 1
+    line = last_error_line(completed)
+    assert line.startswith("train.py: error: MNIST not found in") and str(tmp_path / "empty") in line and "--data-dir" in line
+
+
+def test_predict_refuses_a_checkpoint_of_another_model(small_run):
+    checkpoint = small_run / "checkpoints" / "last.ckpt"
+    completed = run_script("predict.py", "--checkpoint", str(checkpoint), "--model", "mnist_mlp_512")
+    assert completed.returncode == 1
+    line = last_error_line(completed)
+    assert "is a mnist_mlp checkpoint, not mnist_mlp_512" in line
+
+
+def test_predict_on_a_corrupt_checkpoint(tmp_path):
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(b"not a checkpoint")
+    completed = run_script("predict.py", "--checkpoint", str(bad))
+    assert completed.returncode == 1
+    assert "not a readable PyTorch checkpoint" in last_error_line(completed)
+
+
+def test_resume_refuses_another_model(small_run):
+    completed = run_script("train.py", "--model", "mnist_mlp_512", "--output-dir", str(small_run), "--resume")
+    assert completed.returncode == 2
+    line = last_error_line(completed)
+    assert "was trained with model='mnist_mlp', not 'mnist_mlp_512'" in line
+
+
+def test_a_finished_run_is_not_overwritten(small_run):
+    before = (small_run / "result.json").read_bytes()
+    completed = run_script("train.py", "--output-dir", str(small_run))
+    assert completed.returncode == 2
+    assert "already holds a run; pass --resume" in last_error_line(completed)
+    assert (small_run / "result.json").read_bytes() == before
+
+
+def test_predict_prints_the_tutorials_last_step(small_run):
+    completed = run_script("predict.py", "--checkpoint", str(small_run / "checkpoints" / "last.ckpt"), "--count", "5")
+    assert completed.returncode == 0, completed.stderr
+    assert "true:      [7, 2, 1, 0, 4]" in completed.stdout

@@ -1,0 +1,68 @@
+"""Killed or interrupted runs lose nothing: resume finishes exactly as an uninterrupted run."""
+
+import signal
+import time
+
+import pytest
+import torch
+
+from lightning_port.results import read_result
+from tests.cli.scripts import run_script, start_script
+
+ARGUMENTS = ["--model", "mnist_mlp", "--epochs", "3", "--accelerator", "cpu", "--no-progress-bar"]
+
+
+def _wait_for(path, process, timeout=300):
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+def _metrics(history):
+    return [{key: value for key, value in row.items() if key != "seconds"} for row in history]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    output_dir = tmp_path_factory.mktemp("uninterrupted") / "run"
+    completed = run_script("train.py", *ARGUMENTS, "--output-dir", str(output_dir))
+    assert completed.returncode == 0, completed.stderr
+    return output_dir
+
+
+def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, uninterrupted):
+    output_dir = tmp_path / "run"
+    checkpoint = output_dir / "checkpoints" / "last.ckpt"
+    process = start_script("train.py", *ARGUMENTS, "--output-dir", str(output_dir))
+    _wait_for(checkpoint, process)
+    time.sleep(0.4)  # well inside epoch 2 (an epoch takes about 2 s here)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    saved = torch.load(checkpoint, weights_only=False)
+    assert len(saved["history"]) == 1, "the kill was meant to land in epoch 2"
+    assert not (output_dir / "result.json").exists()
+    assert not list(checkpoint.parent.glob("*.tmp")), "a temporary file was left behind"
+
+    resumed = run_script("train.py", "--output-dir", str(output_dir), "--resume", "--no-progress-bar")
+    assert resumed.returncode == 0, resumed.stderr
+    result = read_result(output_dir)
+    assert [row["epoch"] for row in result["history"]] == [1, 2, 3]
+    expected = read_result(uninterrupted)
+    assert _metrics(result["history"]) == _metrics(expected["history"])
+    assert result["test"] == expected["test"]
+
+
+def test_ctrl_c_stops_cleanly_and_says_where_the_checkpoint_is(tmp_path):
+    output_dir = tmp_path / "run"
+    checkpoint = output_dir / "checkpoints" / "last.ckpt"
+    process = start_script("train.py", *ARGUMENTS, "--output-dir", str(output_dir))
+    _wait_for(checkpoint, process)
+    time.sleep(0.4)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert f"the last complete epoch (1) is saved in {checkpoint}" in stderr
+    assert f"--output-dir {output_dir} --resume" in stderr
+    assert len(torch.load(checkpoint, weights_only=False)["history"]) == 1
