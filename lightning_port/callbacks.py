@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import lightning as L
 import torch
 from lightning.pytorch.callbacks import TQDMProgressBar
@@ -50,3 +52,23 @@ class RunningMetricsProgressBar(TQDMProgressBar):
             for name, value in pl_module.running_metrics().items():
                 metrics[name] = f"{value:.4f}"
         return metrics
+
+
+class EpochClock(L.Callback):
+    """Wall time of each whole epoch as a user experiences it: from one epoch's start to the
+    next one's (or to the end of training), so validation, checkpoint writing, logging and
+    progress-bar updates are all included."""
+
+    def __init__(self):
+        self.starts: list[float] = []
+        self.seconds: list[float] = []
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        now = time.perf_counter()
+        if self.starts:
+            self.seconds.append(now - self.starts[-1])
+        self.starts.append(now)
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        if self.starts:
+            self.seconds.append(time.perf_counter() - self.starts[-1])

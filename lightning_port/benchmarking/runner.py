@@ -1,0 +1,122 @@
+"""Interleaved benchmark rounds (port, floor, Keras, port, floor, Keras, ...) and their summary.
+
+The machine is shared and noisy, so the three are measured in alternation within one run
+and compared by ratio; absolute seconds are only comparable inside one run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lightning_port.registry import get_recipe
+from lightning_port.results import package_versions
+
+# Targets from the speed issue (CPU, the three MNIST MLPs at their tutorial batch size).
+PORT_OVER_FLOOR_TARGET = 1.2
+KERAS_OVER_PORT_TARGET = 3.0
+TARGETED_MODELS = ("mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512")
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_worker(framework: str, model: str, settings: dict) -> dict:
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "measurement.json"
+        command = [sys.executable, "-m", "lightning_port.benchmarking.worker", "--framework", framework, "--model", model, "--output", str(output)]
+        for flag in ("epochs", "accelerator", "seed", "data_dir", "max_train_samples", "precision", "backend"):
+            if settings.get(flag) is not None:
+                command += [f"--{flag.replace('_', '-')}", str(settings[flag])]
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH")]))}
+        completed = subprocess.run(command, env=environment, stdout=subprocess.DEVNULL if settings.get("quiet") else None)
+        if completed.returncode != 0:
+            raise RuntimeError(f"benchmark worker for {framework}/{model} failed (exit {completed.returncode})")
+        return json.loads(output.read_text())
+
+
+def _summarise(measurements: list[dict], batch_size: int) -> dict:
+    # The first epoch of each process pays one-off costs (tracing, allocator warm-up); the
+    # median of the remaining epochs is the steady state. With one epoch, that one is used.
+    steady = [s for m in measurements for s in (m["epoch_seconds"][1:] or m["epoch_seconds"])]
+    median = statistics.median(steady)
+    samples = measurements[0]["train_samples"]
+    summary = {
+        "epoch_seconds": [m["epoch_seconds"] for m in measurements],
+        "median_epoch_s": median,
+        "samples_per_s": samples / median,
+        "steps_per_epoch": -(-samples // batch_size),
+        "peak_rss_mb": max(m["peak_rss_mb"] for m in measurements),
+        "device": measurements[0]["device"],
+    }
+    if any("peak_gpu_mb" in m for m in measurements):
+        summary["peak_gpu_mb"] = max(m.get("peak_gpu_mb", 0) for m in measurements)
+    return summary
+
+
+def benchmark_model(model: str, settings: dict, frameworks: tuple[str, ...], rounds: int, progress) -> dict:
+    recipe = get_recipe(model)
+    collected: dict[str, list[dict]] = {framework: [] for framework in frameworks}
+    for round_index in range(rounds):
+        for framework in frameworks:  # interleaved: A B C A B C, so drift hits all alike
+            progress(f"[{model}] round {round_index + 1}/{rounds}: {framework}")
+            collected[framework].append(run_worker(framework, model, settings))
+    results = {name: _summarise(values, recipe.batch_size) for name, values in collected.items()}
+    entry = {
+        "batch_size": recipe.batch_size,
+        "train_samples": collected[frameworks[0]][0]["train_samples"],
+        "frameworks": results,
+        "ratios": {},
+    }
+    if "port" in results and "floor" in results:
+        entry["ratios"]["port_over_floor"] = results["port"]["median_epoch_s"] / results["floor"]["median_epoch_s"]
+    if "port" in results and "keras" in results:
+        entry["ratios"]["keras_over_port"] = results["keras"]["median_epoch_s"] / results["port"]["median_epoch_s"]
+    return entry
+
+
+def environment(settings: dict) -> dict:
+    import torch
+
+    accelerator = settings.get("accelerator", "cpu")
+    device = torch.cuda.get_device_name(0) if accelerator == "gpu" and torch.cuda.is_available() else f"CPU {platform.machine()}, {os.cpu_count()} cores"
+    return {
+        "device": device,
+        "accelerator": accelerator,
+        "precision": settings.get("precision", "32-true"),
+        "python": platform.python_version(),
+        "versions": package_versions("torch", "lightning", "keras", "tensorflow-cpu", "tensorflow", "jax", "numpy"),
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def run_benchmark(models: list[str], settings: dict, frameworks: tuple[str, ...], rounds: int, progress=print) -> dict:
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    report = {
+        "created": started,
+        "settings": {k: v for k, v in settings.items() if k != "quiet"},
+        "rounds": rounds,
+        "environment": environment(settings),
+        "targets": {"port_over_floor_max": PORT_OVER_FLOOR_TARGET, "keras_over_port_min": KERAS_OVER_PORT_TARGET, "models": list(TARGETED_MODELS)},
+        "models": {},
+    }
+    for model in models:
+        report["models"][model] = benchmark_model(model, {**settings, **settings.get("per_model", {}).get(model, {})}, frameworks, rounds, progress)
+    report["settings"].pop("per_model", None)
+    return report
+
+
+def verdict(model: str, ratios: dict) -> str:
+    if model not in TARGETED_MODELS:
+        return "reported"
+    checks = []
+    if "port_over_floor" in ratios:
+        checks.append(ratios["port_over_floor"] <= PORT_OVER_FLOOR_TARGET)
+    if "keras_over_port" in ratios:
+        checks.append(ratios["keras_over_port"] >= KERAS_OVER_PORT_TARGET)
+    return "met" if checks and all(checks) else "MISSED"

@@ -1,0 +1,79 @@
+"""One measurement in its own process: ``python -m lightning_port.benchmarking.worker``.
+
+A process per measurement gives each framework its own peak-memory figure and keeps
+TensorFlow and torch from sharing (and contending in) one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+
+from lightning_port.atomic import atomic_write_json
+
+FRAMEWORKS = ("port", "floor", "keras")
+
+
+def _peak_memory_mb(device: str) -> dict:
+    peak = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # KiB on Linux
+    if device == "cuda":
+        import torch
+
+        if torch.cuda.is_initialized():
+            peak["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    return peak
+
+
+def measure(framework: str, model: str, epochs: int, accelerator: str, seed: int, data_dir, max_train_samples, precision: str, backend: str) -> dict:
+    device = "cuda" if accelerator == "gpu" else "cpu"
+    with tempfile.TemporaryDirectory() as scratch:
+        if framework == "port":
+            from lightning_port.callbacks import EpochClock
+            from lightning_port.training import TrainingOptions, run_training
+
+            clock = EpochClock()
+            options = TrainingOptions(
+                model=model, output_dir=os.path.join(scratch, "run"), epochs=epochs, seed=seed, data_dir=data_dir,
+                max_train_samples=max_train_samples, accelerator=accelerator, precision=precision,
+            )
+            result = run_training(options, extra_callbacks=(clock,))
+            seconds, samples, where = clock.seconds, result["train_samples"], result["device"]
+        elif framework == "floor":
+            from lightning_port.benchmarking.floor import floor_epoch_seconds
+
+            seconds, samples = floor_epoch_seconds(model, epochs, device, seed, data_dir, max_train_samples, precision)
+            where = device
+        else:
+            from keras_reference.run import KerasRunOptions, run_reference
+
+            result = run_reference(
+                KerasRunOptions(model=model, output_dir=scratch, epochs=epochs, seed=seed, data_dir=data_dir, max_train_samples=max_train_samples, backend=backend, verbose=2)
+            )
+            seconds, samples, where = [row["seconds"] for row in result["history"]], result["train_samples"], f"{result['device']} (Keras {backend})"
+    return {"framework": framework, "epoch_seconds": seconds, "train_samples": samples, "device": where, "machine": platform.node(), **_peak_memory_mb(device)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lightning_port.benchmarking.worker")
+    parser.add_argument("--framework", choices=FRAMEWORKS, required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--epochs", type=int, required=True)
+    parser.add_argument("--accelerator", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--max-train-samples", type=int)
+    parser.add_argument("--precision", default="32-true")
+    parser.add_argument("--backend", default="tensorflow")
+    parser.add_argument("--output", required=True)
+    args = parser.parse_args(argv)
+    measurement = measure(args.framework, args.model, args.epochs, args.accelerator, args.seed, args.data_dir, args.max_train_samples, args.precision, args.backend)
+    atomic_write_json(args.output, measurement)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``python scripts/benchmark.py``: port vs PyTorch floor vs Keras, side by side in one run."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from lightning_port.cli import arguments
+from lightning_port.registry import model_names
+
+# CIFAR on a CPU: a full 45,000-image epoch takes minutes per framework, so --all on CPU
+# times a prefix (images/s is what compares); the GPU runs use the whole set.
+CPU_CIFAR_TRAIN_SAMPLES = 4_480
+
+
+def _default_backend() -> str:
+    return "tensorflow" if importlib.util.find_spec("tensorflow") else "torch"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch: Lightning port, PyTorch floor, Keras.")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", choices=model_names())
+    which.add_argument("--all", action="store_true", help="every registered model")
+    parser.add_argument("--epochs", type=arguments.positive_int, default=3, help="epochs per measurement (default: 3)")
+    parser.add_argument("--rounds", type=arguments.positive_int, default=2, help="interleaved rounds (default: 2)")
+    parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu")
+    parser.add_argument("--precision", choices=arguments.PRECISIONS, default="32-true")
+    parser.add_argument("--frameworks", default="port,floor,keras", help="comma-separated subset of port,floor,keras")
+    parser.add_argument("--keras-backend", choices=("tensorflow", "torch", "jax"), default=None, help="default: tensorflow when installed, else torch")
+    arguments.add_data_arguments(parser)
+    parser.add_argument("--output", help="benchmark JSON (default: docs/benchmarks/<accelerator>.json)")
+    parser.add_argument("--markdown", help="page to (re)write from every JSON beside --output (default: docs/benchmarks.md)")
+    parser.add_argument("--quiet", action="store_true", help="hide the workers' own output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    frameworks = tuple(name.strip() for name in args.frameworks.split(",") if name.strip())
+    unknown = set(frameworks) - {"port", "floor", "keras"}
+    if unknown or not frameworks:
+        parser.error(f"--frameworks takes port, floor and/or keras, got {args.frameworks!r}")
+    models = model_names() if args.all else [args.model]
+    settings = {
+        "epochs": args.epochs,
+        "accelerator": args.accelerator,
+        "precision": args.precision,
+        "data_dir": args.data_dir,
+        "max_train_samples": args.max_train_samples,
+        "backend": args.keras_backend or _default_backend(),
+        "quiet": args.quiet,
+        "per_model": {},
+    }
+    notes = []
+    if args.accelerator == "cpu" and args.max_train_samples is None and "cifar_cnn" in models:
+        settings["per_model"]["cifar_cnn"] = {"max_train_samples": CPU_CIFAR_TRAIN_SAMPLES}
+        notes.append(f"cifar_cnn on CPU: the first {CPU_CIFAR_TRAIN_SAMPLES:,} training images per epoch (plus the full 5,000-image validation pass in every framework); compare images/s.")
+    if args.max_train_samples:
+        notes.append(f"Every model trained on its first {args.max_train_samples:,} samples (--max-train-samples).")
+
+    from lightning_port.atomic import atomic_write_json, atomic_write_text
+    from lightning_port.benchmarking.render import page, text_table
+    from lightning_port.benchmarking.runner import run_benchmark
+
+    report = run_benchmark(models, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
+    report["notes"] = notes
+    output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
+    atomic_write_json(output, report)
+    siblings = sorted(output.parent.glob("*.json"))
+    reports = [json.loads(path.read_text()) for path in siblings]
+    markdown_path = Path(args.markdown or Path("docs") / "benchmarks.md")
+    atomic_write_text(markdown_path, page(reports))
+    print()
+    print(text_table(report))
+    for note in notes:
+        print(note)
+    print(f"\nJSON: {output}\nMarkdown: {markdown_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
