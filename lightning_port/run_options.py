@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Keras batches per Lightning training step (Keras: compile(steps_per_execution=...)).
+# Lightning's per-step loop and hooks cost about 1 ms here; grouping amortises them. Measured
+# on the 2-core CPU, mnist_mlp, interleaved with a hand-written loop (the floor): 8 -> 1.25x
+# the floor's epoch time, 32 -> 1.14x. Updates are bit-identical for every value (tested);
+# only the progress bar's update rate changes (every 32 Keras steps).
+DEFAULT_STEPS_PER_EXECUTION = 32
+
 
 @dataclass
 class RunOptions:

@@ -27,18 +27,12 @@ from lightning_port.callbacks import EpochSeeding, RunningMetricsProgressBar
 from lightning_port.datamodules import datamodule_for
 from lightning_port.registry import get_recipe
 from lightning_port.results import package_versions, write_result
-from lightning_port.run_options import RunOptions
+from lightning_port.run_options import DEFAULT_STEPS_PER_EXECUTION, RunOptions
 from lightning_port.system import TutorialClassifier
 
 CHECKPOINT_DIRECTORY = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
 RUN_CONFIG_FILE = "run_config.json"
-# Keras batches per Lightning training step (Keras: compile(steps_per_execution=...)).
-# Lightning's per-step loop and hooks cost about 1 ms here; grouping amortises them. Measured
-# on the 2-core CPU, mnist_mlp, interleaved with a hand-written loop (the floor): 8 -> 1.25x
-# the floor's epoch time, 32 -> 1.14x. Updates are bit-identical for every value (tested);
-# only the progress bar's update rate changes (every 32 Keras steps).
-DEFAULT_STEPS_PER_EXECUTION = 32
 
 # Options that define what is trained; a resumed run must keep them.
 _IDENTITY_OPTIONS = ("model", "batch_size", "seed", "max_train_samples", "holdout", "data_dir")

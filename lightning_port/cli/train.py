@@ -11,6 +11,7 @@ from pathlib import Path
 from lightning_port.cli import arguments
 from lightning_port.data.errors import DataError
 from lightning_port.registry import get_recipe
+from lightning_port.run_options import DEFAULT_STEPS_PER_EXECUTION
 from lightning_port.results import ResultFileError
 
 # Set by the first process to the output directory it chose, so the processes Lightning
@@ -35,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--steps-per-execution",
         type=arguments.positive_int,
-        help="Keras batches per Lightning step, as in Keras compile(); updates are identical (default: 8)",
+        help="Keras batches per Lightning step, as in Keras compile(); updates are identical (default: %(default)s)",
+        default=DEFAULT_STEPS_PER_EXECUTION,
     )
     parser.add_argument("--channels-last", action="store_true", help="cifar_cnn on GPU: channels-last memory format")
     parser.add_argument("--no-progress-bar", action="store_true", help="quiet output (logs, CI)")
@@ -62,7 +64,6 @@ def main(argv: list[str] | None = None) -> int:
 
     # Imported late: argument errors should not wait for torch and Lightning to load.
     from lightning_port.training import (
-        DEFAULT_STEPS_PER_EXECUTION,
         RunConfigError,
         TrainingInterrupted,
         TrainingOptions,
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         resume=args.resume,
         progress_bar=not args.no_progress_bar,
         channels_last=args.channels_last,
-        steps_per_execution=args.steps_per_execution or DEFAULT_STEPS_PER_EXECUTION,
+        steps_per_execution=args.steps_per_execution,
     )
     try:
         result = run_training(options)

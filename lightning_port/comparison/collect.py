@@ -1,0 +1,191 @@
+"""The measuring half of a comparison: run both frameworks with identical settings (or read
+result.json files already made) and gather everything a report shows into collected.json.
+
+Each training run is its own subprocess (``scripts/train.py`` / ``keras_reference.run``), so
+the user sees each framework's own progress bar, the two frameworks never share a process,
+and a finished run's result.json survives a later crash.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lightning_port.atomic import atomic_write_json
+from lightning_port.parity.checks import DEFAULT_PARITY_RESULTS
+from lightning_port.registry import get_recipe
+from lightning_port.results import RESULT_FILE_NAME, ResultFileError, read_result
+
+COLLECTED_FILE_NAME = "collected.json"
+COLLECTED_FORMAT_VERSION = 1
+FRAMEWORKS = ("lightning", "keras")
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ComparisonError(RuntimeError):
+    """A run that failed or input that cannot be compared; the message is one line."""
+
+
+@dataclass
+class CompareSettings:
+    seeds: int = 3
+    epochs: int | None = None  # None: the tutorial's
+    max_train_samples: int | None = None
+    accelerator: str = "cpu"
+    keras_backend: str | None = None  # None: tensorflow when installed, else torch
+    data_dir: str | None = None
+
+    def backend(self) -> str:
+        if self.keras_backend:
+            return self.keras_backend
+        return "tensorflow" if importlib.util.find_spec("tensorflow") else "torch"
+
+
+def seeds_for(model: str, count: int) -> list[int]:
+    """The tutorial's own seed first (where it sets one), then the next ones."""
+    start = get_recipe(model).default_seed
+    return list(range(start, start + count))
+
+
+def _command(framework: str, model: str, seed: int, settings: CompareSettings, directory: Path) -> list[str]:
+    if framework == "lightning":
+        command = [sys.executable, str(REPOSITORY_ROOT / "scripts" / "train.py"), "--accelerator", settings.accelerator]
+    else:
+        command = [sys.executable, "-m", "keras_reference.run", "--backend", settings.backend()]
+    command += ["--model", model, "--seed", str(seed), "--output-dir", str(directory)]
+    for flag, value in (("--epochs", settings.epochs), ("--max-train-samples", settings.max_train_samples), ("--data-dir", settings.data_dir)):
+        if value is not None:
+            command += [flag, str(value)]
+    return command
+
+
+def _subprocess_environment() -> dict:
+    path = os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def train_one(framework: str, model: str, seed: int, settings: CompareSettings, directory: Path) -> Path:
+    """Train into a scratch folder beside ``directory`` and swap it in only when complete,
+    so an interrupted comparison never leaves a half-written run where a good one was."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        completed = subprocess.run(_command(framework, model, seed, settings, scratch / "run"), env=_subprocess_environment(), check=False)
+        if completed.returncode != 0:
+            raise ComparisonError(f"the {framework} run of {model} (seed {seed}) failed with exit code {completed.returncode}; its output is above")
+        read_result(scratch / "run")  # a run that wrote no valid result is a failure too
+        if directory.exists():
+            shutil.rmtree(directory)
+        (scratch / "run").rename(directory)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return directory / RESULT_FILE_NAME
+
+
+def run_model(model: str, settings: CompareSettings, output_dir: Path, progress, position: tuple[int, int] = (0, 1)) -> list[Path]:
+    """Train ``settings.seeds`` seeds in each framework; returns the result.json paths."""
+    seeds = seeds_for(model, settings.seeds)
+    runs = [(framework, seed) for seed in seeds for framework in FRAMEWORKS]
+    paths = []
+    for index, (framework, seed) in enumerate(runs, start=1):
+        progress(f"model {position[0] + 1}/{position[1]} ({model}), run {index}/{len(runs)}: {framework}, seed {seed}")
+        paths.append(train_one(framework, model, seed, settings, output_dir / model / "runs" / f"{framework}-seed{seed}"))
+    return paths
+
+
+def find_result_files(locations: list[str]) -> list[Path]:
+    """result.json files named directly, or found anywhere under the given folders."""
+    found = []
+    for location in locations:
+        path = Path(location)
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            files = sorted(path.rglob(RESULT_FILE_NAME))
+            if not files:
+                raise ComparisonError(f"{path}: no {RESULT_FILE_NAME} under this folder (pass run folders made by scripts/train.py, keras_reference.run or compare.py)")
+            found.extend(files)
+        else:
+            raise ComparisonError(f"{path}: no such file or folder (--from-results takes result.json files or folders holding them)")
+    return found
+
+
+def load_runs(paths: list[Path]) -> dict[str, list[dict]]:
+    """Validated results grouped by model; a malformed file stops everything, naming it."""
+    by_model: dict[str, list[dict]] = {}
+    for path in paths:
+        result = read_result(path)
+        by_model.setdefault(result["model"], []).append({"path": str(path), "result": result})
+    return by_model
+
+
+def probe_architecture(model: str, backend: str, progress) -> dict:
+    for package in ("keras", {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}[backend]):
+        if importlib.util.find_spec(package) is None:
+            return {"unavailable": f"{package} is not installed here (pip install -e '.[keras]')"}
+    progress(f"{model}: reading both architectures")
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "architecture.json"
+        command = [sys.executable, "-m", "lightning_port.comparison.architecture_probe", "--model", model, "--backend", backend, "--output", str(output)]
+        completed = subprocess.run(command, env=_subprocess_environment(), capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            last_line = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+            return {"unavailable": f"building the Keras model failed: {last_line}"}
+        return json.loads(output.read_text())
+
+
+def parity_checks(model: str, path: Path) -> dict:
+    if not path.exists():
+        return {"unavailable": f"{path} not found: run the parity tests first (make test, or make parity)"}
+    try:
+        data = json.loads(path.read_text())
+        rows = [row for row in data["checks"] if row["model"] == model]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ComparisonError(f"{path}: not a parity checks file written by the test suite ({error})") from None
+    return {"source": str(path), "written_at": data.get("written_at"), "checks": rows}
+
+
+def host_description() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": f"{cpu}, {os.cpu_count()} logical cores", "platform": platform.platform(), "python": platform.python_version()}
+
+
+def collect(model: str, runs: list[dict], settings: CompareSettings, parity_path: Path, progress, architecture: dict | None = None) -> dict:
+    """Everything the report shows, as plain data (written as collected.json)."""
+    frameworks = {entry["result"]["framework"] for entry in runs}
+    missing = [name for name in FRAMEWORKS if name not in frameworks]
+    if missing:
+        raise ComparisonError(f"{model}: no {' or '.join(missing)} result among the runs given; a comparison needs both frameworks")
+    return {
+        "format_version": COLLECTED_FORMAT_VERSION,
+        "model": model,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "settings": {"seeds": settings.seeds, "epochs": settings.epochs, "max_train_samples": settings.max_train_samples, "accelerator": settings.accelerator, "keras_backend": settings.backend()},
+        "runs": runs,
+        "architecture": architecture if architecture is not None else probe_architecture(model, settings.backend(), progress),
+        "parity": parity_checks(model, parity_path),
+        "host": host_description(),
+    }
+
+
+def write_collected(collected: dict, directory: Path) -> Path:
+    return atomic_write_json(directory / COLLECTED_FILE_NAME, collected)
+
+
+__all__ = ["DEFAULT_PARITY_RESULTS", "ComparisonError", "CompareSettings", "ResultFileError", "collect", "find_result_files", "load_runs", "run_model", "seeds_for", "write_collected"]
