@@ -17,7 +17,6 @@ rounds translations to whole pixels and cannot replicate edges. This module repr
 
 from __future__ import annotations
 
-
 import torch
 import torch.nn.functional as F
 

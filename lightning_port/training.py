@@ -22,8 +22,8 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
 from lightning_port.atomic import atomic_write_json
-from lightning_port.checkpoint_io import AtomicCheckpointIO
 from lightning_port.callbacks import EpochSeeding, RunningMetricsProgressBar
+from lightning_port.checkpoint_io import AtomicCheckpointIO
 from lightning_port.datamodules import datamodule_for
 from lightning_port.registry import get_recipe
 from lightning_port.results import package_versions, write_result

@@ -4,10 +4,10 @@ import lightning as L
 import pytest
 import torch
 
-from tests.helpers import fit_in_process, mean_loss
 from lightning_port.datamodules import datamodule_for
 from lightning_port.registry import get_recipe, model_names
 from lightning_port.system import TutorialClassifier
+from tests.helpers import fit_in_process, mean_loss
 
 SUBSET = {"mnist_mlp": 1024, "mnist_mlp_rmsprop": 1024, "mnist_mlp_512": 1024, "pima_mlp": None, "cifar_cnn": 1024}
 # Fraction by which the loss must fall. cifar_cnn learns slowly by design (Adam 1e-4, dropout,

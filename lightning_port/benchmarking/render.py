@@ -93,4 +93,11 @@ Compare ratios, not absolute seconds: this machine is shared and noisy.
 
 def page(reports: list[dict]) -> str:
     sections = [markdown(report) for report in reports]
+    measured = {report["environment"]["accelerator"] for report in reports}
+    if "gpu" not in measured:
+        sections.append(
+            "### GPU\n\nNot measured yet: no GPU was available where these files were made. On a CUDA "
+            "machine, `python scripts/benchmark.py --all --accelerator gpu` adds `docs/benchmarks/gpu.json` "
+            "and its table here.\n"
+        )
     return PAGE_INTRODUCTION + "\n" + "\n".join(sections)

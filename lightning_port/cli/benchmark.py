@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--model", choices=model_names())
     which.add_argument("--all", action="store_true", help="every registered model")
+    which.add_argument("--render-only", action="store_true", help="measure nothing; rewrite --markdown from the JSON files beside --output")
     parser.add_argument("--epochs", type=arguments.positive_int, default=3, help="epochs per measurement (default: 3)")
     parser.add_argument("--rounds", type=arguments.positive_int, default=2, help="interleaved rounds (default: 2)")
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu")
@@ -45,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(frameworks) - {"port", "floor", "keras"}
     if unknown or not frameworks:
         parser.error(f"--frameworks takes port, floor and/or keras, got {args.frameworks!r}")
-    models = model_names() if args.all else [args.model]
+    if args.holdout is not None:
+        parser.error("--holdout changes what is scored, not what is trained; it has no place in a speed benchmark")
+    models = model_names() if args.all or args.render_only else [args.model]
     settings = {
         "epochs": args.epochs,
         "accelerator": args.accelerator,
@@ -67,14 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.benchmarking.render import page, text_table
     from lightning_port.benchmarking.runner import run_benchmark
 
-    report = run_benchmark(models, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
-    report["notes"] = notes
     output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
-    atomic_write_json(output, report)
-    siblings = sorted(output.parent.glob("*.json"))
-    reports = [json.loads(path.read_text()) for path in siblings]
     markdown_path = Path(args.markdown or Path("docs") / "benchmarks.md")
+    if not args.render_only:
+        report = run_benchmark(models, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
+        report["notes"] = notes
+        atomic_write_json(output, report)
+    siblings = sorted(output.parent.glob("*.json"))
+    reports = []
+    for path in siblings:
+        try:
+            reports.append(json.loads(path.read_text()))
+        except json.JSONDecodeError as error:
+            print(f"benchmark.py: error: {path}: not valid JSON ({error.msg}, line {error.lineno}); delete it or re-run the benchmark", file=sys.stderr)
+            return 1
     atomic_write_text(markdown_path, page(reports))
+    if args.render_only:
+        print(f"Markdown: {markdown_path} (from {len(reports)} file(s) in {output.parent})")
+        return 0
     print()
     print(text_table(report))
     for note in notes:

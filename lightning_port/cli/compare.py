@@ -34,7 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.model or args.all or args.from_results):
         parser.error("choose --model NAME, --all, or --from-results PATH...")
 
-    from lightning_port.comparison.collect import DEFAULT_PARITY_RESULTS, ComparisonError, CompareSettings, collect, find_result_files, load_runs, run_model, write_collected
+    from lightning_port.comparison.collect import (
+        DEFAULT_PARITY_RESULTS,
+        CompareSettings,
+        ComparisonError,
+        collect,
+        find_result_files,
+        load_runs,
+        run_model,
+        write_collected,
+    )
     from lightning_port.comparison.render import render_index, render_report
     from lightning_port.results import ResultFileError
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from lightning_port.cli import arguments
 from lightning_port.data.errors import DataError
 from lightning_port.registry import get_recipe
-from lightning_port.run_options import DEFAULT_STEPS_PER_EXECUTION
 from lightning_port.results import ResultFileError
+from lightning_port.run_options import DEFAULT_STEPS_PER_EXECUTION
 
 # Set by the first process to the output directory it chose, so the processes Lightning
 # starts for DDP (which re-run this script with the same arguments) use the same one.

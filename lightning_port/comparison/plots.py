@@ -10,7 +10,14 @@ matplotlib.use("Agg")  # headless: CI and servers have no display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from lightning_port.comparison.summary import FRAMEWORK_LABELS, curve, published, published_accuracy, runs_of, speed_summary  # noqa: E402
+from lightning_port.comparison.summary import (  # noqa: E402
+    FRAMEWORK_LABELS,
+    curve,
+    published,
+    published_accuracy,
+    runs_of,
+    speed_summary,
+)
 
 COLORS = {"lightning": "#792ee5", "keras": "#d00000"}
 FRAMEWORKS = ("lightning", "keras")

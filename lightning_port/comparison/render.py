@@ -9,7 +9,14 @@ from pathlib import Path
 from lightning_port.atomic import atomic_write_bytes, atomic_write_text
 from lightning_port.comparison import plots
 from lightning_port.comparison.document import Heading, Image, Link, Paragraph, Table, to_html, to_markdown
-from lightning_port.comparison.summary import FRAMEWORK_LABELS, published, published_accuracy, runs_of, speed_summary, test_summary
+from lightning_port.comparison.summary import (
+    FRAMEWORK_LABELS,
+    published,
+    published_accuracy,
+    runs_of,
+    speed_summary,
+    test_summary,
+)
 from lightning_port.registry import get_recipe
 
 FRAMEWORKS = ("lightning", "keras")

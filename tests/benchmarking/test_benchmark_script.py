@@ -1,0 +1,49 @@
+"""scripts/benchmark.py end to end, tiny: one epoch on a small subset in all three frameworks.
+
+Speed itself is not asserted (the machine is shared and noisy); the benchmark's numbers are
+recorded in docs/benchmarks.md by a full run.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.scripts import run_script
+
+pytestmark = pytest.mark.keras  # the Keras column trains the tutorial's own code
+
+
+def test_one_epoch_smoke_run_prints_the_table_and_writes_valid_files(tmp_path):
+    output, page = tmp_path / "cpu.json", tmp_path / "benchmarks.md"
+    completed = run_script(
+        "benchmark.py", "--model", "pima_mlp", "--epochs", "1", "--rounds", "1", "--max-train-samples", "200",
+        "--output", str(output), "--markdown", str(page), "--quiet",
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    header = next(line for line in completed.stdout.splitlines() if "port/floor" in line)
+    assert "Keras/port" in header and "port samples/s" in header
+    row = next(line for line in completed.stdout.splitlines() if line.strip().startswith("pima_mlp"))
+    assert "reported" in row  # Pima's ratios are reported, not held to the MNIST targets
+
+    report = json.loads(output.read_text())
+    entry = report["models"]["pima_mlp"]
+    assert entry["train_samples"] == 200 and entry["batch_size"] == 10
+    for framework in ("port", "floor", "keras"):
+        measured = entry["frameworks"][framework]
+        assert len(measured["epoch_seconds"]) == 1 and len(measured["epoch_seconds"][0]) == 1
+        assert measured["median_epoch_s"] > 0 and measured["samples_per_s"] > 0 and measured["peak_rss_mb"] > 0
+    ratios = entry["ratios"]
+    assert ratios["port_over_floor"] == pytest.approx(entry["frameworks"]["port"]["median_epoch_s"] / entry["frameworks"]["floor"]["median_epoch_s"])
+    assert ratios["keras_over_port"] == pytest.approx(entry["frameworks"]["keras"]["median_epoch_s"] / entry["frameworks"]["port"]["median_epoch_s"])
+    assert report["environment"]["versions"]["torch"] and report["settings"]["max_train_samples"] == 200
+
+    markdown = page.read_text()
+    assert "| pima_mlp | 10 | 200 |" in markdown and "### GPU" in markdown
+
+
+def test_unknown_framework_is_a_usage_error():
+    completed = run_script("benchmark.py", "--model", "mnist_mlp", "--frameworks", "port,jax")
+    assert completed.returncode == 2
+    assert "--frameworks takes port, floor and/or keras" in completed.stderr.strip().splitlines()[-1]
