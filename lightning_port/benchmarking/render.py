@@ -13,8 +13,12 @@ def _seconds(entry: dict, framework: str) -> str:
 
 
 def _ratio(entry: dict, name: str) -> str:
+    """The median paired ratio, then each round's in brackets: the spread shows the noise."""
     value = entry["ratios"].get(name)
-    return f"{value:.2f}" if value is not None else "-"
+    if value is None:
+        return "-"
+    per_round = entry.get("ratios_per_round", {}).get(name, [])
+    return f"{value:.2f} ({', '.join(f'{v:.2f}' for v in per_round)})" if len(per_round) > 1 else f"{value:.2f}"
 
 
 def table_rows(report: dict) -> list[list[str]]:
@@ -42,7 +46,7 @@ def table_rows(report: dict) -> list[list[str]]:
 
 HEADER = [
     "model", "batch", "train samples", "port s/epoch", "floor s/epoch", "Keras s/epoch",
-    "port samples/s", "port/floor", "Keras/port", "peak RSS MB port/floor/Keras", "targets",
+    "port samples/s", "port/floor (per round)", "Keras/port (per round)", "peak RSS MB port/floor/Keras", "targets",
 ]
 
 
@@ -59,7 +63,8 @@ def markdown(report: dict) -> str:
         f"### {environment['device']} — {environment['accelerator']}, {environment['precision']} ({report['created']})",
         "",
         f"Median seconds per epoch over {report['rounds']} interleaved rounds "
-        f"(first epoch of each process dropped as warm-up); {versions}; torch threads {environment['torch_threads']}.",
+        f"(first epoch of each process dropped as warm-up). Ratios are paired: each round's ratio, "
+        f"then the median over rounds. {versions}; torch threads {environment['torch_threads']}.",
         "",
         "| " + " | ".join(HEADER) + " |",
         "|" + "|".join("---" for _ in HEADER) + "|",

@@ -23,6 +23,7 @@ from lightning_port.results import package_versions
 PORT_OVER_FLOOR_TARGET = 1.2
 KERAS_OVER_PORT_TARGET = 3.0
 TARGETED_MODELS = ("mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512")
+RATIOS = {"port_over_floor": ("port", "floor"), "keras_over_port": ("keras", "port")}
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -71,13 +72,22 @@ def benchmark_model(model: str, settings: dict, frameworks: tuple[str, ...], rou
         "batch_size": recipe.batch_size,
         "train_samples": collected[frameworks[0]][0]["train_samples"],
         "frameworks": results,
+        # Ratios are paired: each round's A over the same round's B, then the median over
+        # rounds, so a burst of load on this shared machine during one round cancels out
+        # instead of tilting the pooled medians.
         "ratios": {},
+        "ratios_per_round": {},
     }
-    if "port" in results and "floor" in results:
-        entry["ratios"]["port_over_floor"] = results["port"]["median_epoch_s"] / results["floor"]["median_epoch_s"]
-    if "port" in results and "keras" in results:
-        entry["ratios"]["keras_over_port"] = results["keras"]["median_epoch_s"] / results["port"]["median_epoch_s"]
+    for name, (numerator, denominator) in RATIOS.items():
+        if numerator in collected and denominator in collected:
+            per_round = [_steady_median(a) / _steady_median(b) for a, b in zip(collected[numerator], collected[denominator])]
+            entry["ratios"][name] = statistics.median(per_round)
+            entry["ratios_per_round"][name] = per_round
     return entry
+
+
+def _steady_median(measurement: dict) -> float:
+    return statistics.median(measurement["epoch_seconds"][1:] or measurement["epoch_seconds"])
 
 
 def environment(settings: dict) -> dict:

@@ -23,7 +23,7 @@ def _default_backend() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch: Lightning port, PyTorch floor, Keras.")
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--model", choices=model_names())
+    which.add_argument("--model", nargs="+", choices=model_names(), metavar="NAME", help=f"one or more of: {', '.join(model_names())}")
     which.add_argument("--all", action="store_true", help="every registered model")
     which.add_argument("--render-only", action="store_true", help="measure nothing; rewrite --markdown from the JSON files beside --output")
     parser.add_argument("--epochs", type=arguments.positive_int, default=3, help="epochs per measurement (default: 3)")
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--frameworks takes port, floor and/or keras, got {args.frameworks!r}")
     if args.holdout is not None:
         parser.error("--holdout changes what is scored, not what is trained; it has no place in a speed benchmark")
-    models = model_names() if args.all or args.render_only else [args.model]
+    models = model_names() if args.all or args.render_only else list(dict.fromkeys(args.model))
     settings = {
         "epochs": args.epochs,
         "accelerator": args.accelerator,
