@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 
 import lightning as L
@@ -72,3 +74,41 @@ class EpochClock(L.Callback):
     def on_train_end(self, trainer, pl_module) -> None:
         if self.starts:
             self.seconds.append(time.perf_counter() - self.starts[-1])
+
+
+class GracefulInterrupt(L.Callback):
+    """Ctrl-C during fit stops at the next batch boundary, through Lightning's own
+    KeyboardInterrupt handling (status "interrupted", teardown, last checkpoint kept).
+
+    Python raises KeyboardInterrupt wherever the interpreter happens to be; when that is a
+    finalizer or a callback invoked from C++ (autograd, tensor deallocation), the exception is
+    printed as "ignored" and training carries on. The handler therefore only records the
+    request, and the check below raises it from ordinary code. A second Ctrl-C raises at once.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def on_fit_start(self, trainer, pl_module) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.requested = False
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _check(self, *_) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    on_train_batch_end = _check
+    on_validation_batch_end = _check
+    on_train_epoch_start = _check
+
+    def teardown(self, trainer, pl_module, stage: str) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None

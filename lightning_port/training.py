@@ -22,7 +22,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
 from lightning_port.atomic import atomic_write_json
-from lightning_port.callbacks import EpochSeeding, RunningMetricsProgressBar
+from lightning_port.callbacks import EpochSeeding, GracefulInterrupt, RunningMetricsProgressBar
 from lightning_port.checkpoint_io import AtomicCheckpointIO
 from lightning_port.datamodules import datamodule_for
 from lightning_port.registry import get_recipe
@@ -152,6 +152,7 @@ def build_trainer(options: TrainingOptions, extra_callbacks: tuple = ()) -> L.Tr
     callbacks = [
         *extra_callbacks,
         EpochSeeding(options.seed),
+        GracefulInterrupt(),
         # One file, overwritten (atomically) at the end of every epoch.
         ModelCheckpoint(
             dirpath=output_dir / CHECKPOINT_DIRECTORY,

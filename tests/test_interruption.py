@@ -66,3 +66,18 @@ def test_ctrl_c_stops_cleanly_and_says_where_the_checkpoint_is(tmp_path):
     assert f"the last complete epoch (1) is saved in {checkpoint}" in stderr
     assert f"--output-dir {output_dir} --resume" in stderr
     assert len(torch.load(checkpoint, weights_only=False)["history"]) == 1
+
+
+def test_ctrl_c_is_recorded_then_raised_at_a_batch_boundary():
+    """The signal handler itself never raises on the first Ctrl-C (it might be running inside
+    a finalizer, where Python would swallow the exception); the next batch boundary does."""
+    from lightning_port.callbacks import GracefulInterrupt
+
+    interrupt = GracefulInterrupt()
+    interrupt.on_train_batch_end(None, None, None, None, 0)  # nothing requested: no-op
+    interrupt._handle(signal.SIGINT, None)
+    assert interrupt.requested
+    with pytest.raises(KeyboardInterrupt):
+        interrupt.on_train_batch_end(None, None, None, None, 1)
+    with pytest.raises(KeyboardInterrupt):  # a second Ctrl-C does not wait
+        interrupt._handle(signal.SIGINT, None)
