@@ -150,7 +150,7 @@ def runs_section(collected: dict, directory: Path) -> list:
         except ValueError:
             shown = str(path)
         rows.append([entry["result"]["framework"], str(entry["result"]["seed"]), str(entry["result"]["epochs"]), f"{entry['result']['train_samples']:,}", shown])
-    return [Heading("Runs"), Paragraph("Every number above comes from these result files (collected in collected.json)."), Table(["framework", "seed", "epochs", "training samples", "result file"], rows)]
+    return [Heading("Runs"), Paragraph("Every number above comes from these result files; their full contents are copied into collected.json beside this report, so it stays checkable when the run folders are gone."), Table(["framework", "seed", "epochs", "training samples", "result file"], rows)]
 
 
 def report_blocks(collected: dict, directory: Path) -> list:
