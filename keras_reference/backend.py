@@ -13,6 +13,11 @@ class BackendError(RuntimeError):
     pass
 
 
+def default_backend() -> str:
+    """The tutorials' TensorFlow where it is installed; else torch (the GPU image has no TensorFlow)."""
+    return "tensorflow" if importlib.util.find_spec("tensorflow") else "torch"
+
+
 def select_backend(name: str) -> None:
     """Set KERAS_BACKEND, failing clearly if the backend's package is missing or too late."""
     if name not in BACKENDS:

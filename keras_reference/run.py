@@ -116,6 +116,7 @@ def run_reference(options: KerasRunOptions) -> dict:
     output_dir.mkdir(parents=True, exist_ok=True)
     weights = save_weights_atomically(model, output_dir)
     test_split = splits.test_split
+    device = describe_device(options.backend)
     result = {
         "model": recipe.name,
         "framework": "keras",
@@ -128,8 +129,8 @@ def run_reference(options: KerasRunOptions) -> dict:
         "evaluations": evaluations,
         "train_samples": len(splits.train[0]),
         "wall_time_s": time.perf_counter() - started,
-        "device": describe_device(options.backend),
-        "accelerator": "gpu" if "CPU" not in describe_device(options.backend) else "cpu",
+        "device": device,
+        "accelerator": "gpu" if "CPU" not in device else "cpu",
         "precision": "32-true",
         "weights": str(weights),
         "versions": package_versions("keras", BACKENDS[options.backend], "numpy"),

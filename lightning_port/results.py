@@ -37,6 +37,12 @@ _HISTORY_FIELDS = {"epoch": int, "loss": Real, "accuracy": Real, "seconds": Real
 _OPTIONAL_HISTORY_FIELDS = ("val_loss", "val_accuracy")
 
 
+def steady_epochs(seconds: list[float]) -> list[float]:
+    """Epoch times without the first: epoch 1 pays one-off costs (graph tracing, allocator
+    warm-up), later epochs are the steady state. A one-epoch run has only the first."""
+    return seconds[1:] or seconds
+
+
 class ResultFileError(ValueError):
     """A result.json that is missing, unreadable or not in the expected format."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lightning_port.benchmarking.runner import verdict
+from lightning_port.comparison.document import Table, to_markdown
 
 FRAMEWORK_LABELS = {"port": "Lightning port", "floor": "PyTorch floor", "keras": "Keras"}
 
@@ -66,10 +67,7 @@ def markdown(report: dict) -> str:
         f"(first epoch of each process dropped as warm-up). Ratios are paired: each round's ratio, "
         f"then the median over rounds. {versions}; torch threads {environment['torch_threads']}.",
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "|".join("---" for _ in HEADER) + "|",
-        *("| " + " | ".join(row) + " |" for row in table_rows(report)),
-        "",
+        to_markdown([Table(HEADER, table_rows(report))]),
         f"Targets (CPU, MNIST MLPs): port/floor <= {report['targets']['port_over_floor_max']}, "
         f"Keras/port >= {report['targets']['keras_over_port_min']}. Other models are reported, not targeted.",
     ]

@@ -16,15 +16,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from lightning_port.child_process import child_environment
 from lightning_port.registry import get_recipe
-from lightning_port.results import package_versions
+from lightning_port.results import package_versions, steady_epochs
 
 # Targets from the speed issue (CPU, the three MNIST MLPs at their tutorial batch size).
 PORT_OVER_FLOOR_TARGET = 1.2
 KERAS_OVER_PORT_TARGET = 3.0
 TARGETED_MODELS = ("mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512")
 RATIOS = {"port_over_floor": ("port", "floor"), "keras_over_port": ("keras", "port")}
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_worker(framework: str, model: str, settings: dict) -> dict:
@@ -34,17 +34,14 @@ def run_worker(framework: str, model: str, settings: dict) -> dict:
         for flag in ("epochs", "accelerator", "seed", "data_dir", "max_train_samples", "precision", "backend"):
             if settings.get(flag) is not None:
                 command += [f"--{flag.replace('_', '-')}", str(settings[flag])]
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH")]))}
-        completed = subprocess.run(command, env=environment, stdout=subprocess.DEVNULL if settings.get("quiet") else None)
+        completed = subprocess.run(command, env=child_environment(), stdout=subprocess.DEVNULL if settings.get("quiet") else None)
         if completed.returncode != 0:
             raise RuntimeError(f"benchmark worker for {framework}/{model} failed (exit {completed.returncode})")
         return json.loads(output.read_text())
 
 
 def _summarise(measurements: list[dict], batch_size: int) -> dict:
-    # The first epoch of each process pays one-off costs (tracing, allocator warm-up); the
-    # median of the remaining epochs is the steady state. With one epoch, that one is used.
-    steady = [s for m in measurements for s in (m["epoch_seconds"][1:] or m["epoch_seconds"])]
+    steady = [s for m in measurements for s in steady_epochs(m["epoch_seconds"])]
     median = statistics.median(steady)
     samples = measurements[0]["train_samples"]
     summary = {
@@ -87,7 +84,7 @@ def benchmark_model(model: str, settings: dict, frameworks: tuple[str, ...], rou
 
 
 def _steady_median(measurement: dict) -> float:
-    return statistics.median(measurement["epoch_seconds"][1:] or measurement["epoch_seconds"])
+    return statistics.median(steady_epochs(measurement["epoch_seconds"]))
 
 
 def environment(settings: dict) -> dict:

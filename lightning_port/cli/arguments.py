@@ -73,6 +73,12 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--holdout", type=fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")
 
 
+def add_keras_backend_argument(parser: argparse.ArgumentParser) -> None:
+    from keras_reference.backend import BACKENDS  # no Keras import: only the names
+
+    parser.add_argument("--keras-backend", choices=list(BACKENDS), help="default: tensorflow when installed, else torch")
+
+
 def check_holdout(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.holdout is not None and get_recipe(args.model).evaluate_on != "train":
         parser.error(f"--holdout applies to pima_mlp (scored on its training data), not {args.model}")

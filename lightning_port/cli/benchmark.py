@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
+from keras_reference.backend import default_backend
 from lightning_port.cli import arguments
 from lightning_port.registry import model_names
 
 # CIFAR on a CPU: a full 45,000-image epoch takes minutes per framework, so --all on CPU
 # times a prefix (images/s is what compares); the GPU runs use the whole set.
 CPU_CIFAR_TRAIN_SAMPLES = 4_480
-
-
-def _default_backend() -> str:
-    return "tensorflow" if importlib.util.find_spec("tensorflow") else "torch"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu")
     parser.add_argument("--precision", choices=arguments.PRECISIONS, default="32-true")
     parser.add_argument("--frameworks", default="port,floor,keras", help="comma-separated subset of port,floor,keras")
-    parser.add_argument("--keras-backend", choices=("tensorflow", "torch", "jax"), default=None, help="default: tensorflow when installed, else torch")
+    arguments.add_keras_backend_argument(parser)
     arguments.add_data_arguments(parser)
     parser.add_argument("--output", help="benchmark JSON (default: docs/benchmarks/<accelerator>.json)")
     parser.add_argument("--markdown", help="page to (re)write from every JSON beside --output (default: docs/benchmarks.md)")
@@ -55,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "precision": args.precision,
         "data_dir": args.data_dir,
         "max_train_samples": args.max_train_samples,
-        "backend": args.keras_backend or _default_backend(),
+        "backend": args.keras_backend or default_backend(),
         "quiet": args.quiet,
         "per_model": {},
     }

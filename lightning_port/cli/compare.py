@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=arguments.positive_int, help="default: the tutorial's")
     parser.add_argument("--max-train-samples", type=arguments.positive_int, help="train on this many samples only (quick runs)")
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu", help="for the Lightning runs (default: cpu)")
-    parser.add_argument("--keras-backend", choices=("tensorflow", "torch", "jax"), help="default: tensorflow when installed, else torch")
+    arguments.add_keras_backend_argument(parser)
     parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
     parser.add_argument("--output-dir", default="reports", help="reports go to OUTPUT_DIR/<model>/ (default: reports)")
     parser.add_argument("--from-results", nargs="+", metavar="PATH", help="build from these result.json files or folders instead of training")

@@ -20,15 +20,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from keras_reference.backend import BACKENDS, default_backend
 from lightning_port.atomic import atomic_write_json
+from lightning_port.child_process import REPOSITORY_ROOT, child_environment
 from lightning_port.parity.checks import DEFAULT_PARITY_RESULTS
 from lightning_port.registry import get_recipe
-from lightning_port.results import RESULT_FILE_NAME, ResultFileError, read_result
+from lightning_port.results import FRAMEWORKS, RESULT_FILE_NAME, ResultFileError, read_result
 
 COLLECTED_FILE_NAME = "collected.json"
 COLLECTED_FORMAT_VERSION = 1
-FRAMEWORKS = ("lightning", "keras")
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ComparisonError(RuntimeError):
@@ -47,7 +47,7 @@ class CompareSettings:
     def backend(self) -> str:
         if self.keras_backend:
             return self.keras_backend
-        return "tensorflow" if importlib.util.find_spec("tensorflow") else "torch"
+        return default_backend()
 
 
 def seeds_for(model: str, count: int) -> list[int]:
@@ -68,18 +68,13 @@ def _command(framework: str, model: str, seed: int, settings: CompareSettings, d
     return command
 
 
-def _subprocess_environment() -> dict:
-    path = os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
-
-
 def train_one(framework: str, model: str, seed: int, settings: CompareSettings, directory: Path) -> Path:
     """Train into a scratch folder beside ``directory`` and swap it in only when complete,
     so an interrupted comparison never leaves a half-written run where a good one was."""
     directory.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
-        completed = subprocess.run(_command(framework, model, seed, settings, scratch / "run"), env=_subprocess_environment(), check=False)
+        completed = subprocess.run(_command(framework, model, seed, settings, scratch / "run"), env=child_environment(), check=False)
         if completed.returncode != 0:
             raise ComparisonError(f"the {framework} run of {model} (seed {seed}) failed with exit code {completed.returncode}; its output is above")
         read_result(scratch / "run")  # a run that wrote no valid result is a failure too
@@ -129,14 +124,14 @@ def load_runs(paths: list[Path]) -> dict[str, list[dict]]:
 
 
 def probe_architecture(model: str, backend: str, progress) -> dict:
-    for package in ("keras", {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}[backend]):
+    for package in ("keras", BACKENDS[backend]):
         if importlib.util.find_spec(package) is None:
             return {"unavailable": f"{package} is not installed here (pip install -e '.[keras]')"}
     progress(f"{model}: reading both architectures")
     with tempfile.TemporaryDirectory() as scratch:
         output = Path(scratch) / "architecture.json"
         command = [sys.executable, "-m", "lightning_port.comparison.architecture_probe", "--model", model, "--backend", backend, "--output", str(output)]
-        completed = subprocess.run(command, env=_subprocess_environment(), capture_output=True, text=True, check=False)
+        completed = subprocess.run(command, env=child_environment(), capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             last_line = (completed.stderr.strip().splitlines() or ["no output"])[-1]
             return {"unavailable": f"building the Keras model failed: {last_line}"}

@@ -29,7 +29,7 @@ class Link:
 @dataclass
 class Table:
     headers: list[str]
-    rows: list[list[str]]
+    rows: list[list[str | Link]]  # a Link cell renders as a link
 
 
 @dataclass
@@ -41,8 +41,21 @@ class Image:
 Block = Heading | Paragraph | Link | Table | Image
 
 
-def _markdown_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _markdown_cell(cell: str | Link) -> str:
+    if isinstance(cell, Link):
+        return f"[{_markdown_cell(cell.text)}]({cell.url})"
+    return str(cell).replace("|", "\\|").replace("\n", " ")
+
+
+def _html_link(link: Link) -> str:
+    return f'<a href="{html.escape(link.url, quote=True)}">{html.escape(link.text)}</a>'
+
+
+def _html_cell(cell: str | Link) -> str:
+    if isinstance(cell, Link):
+        return f"<td>{_html_link(cell)}</td>"
+    css = _VERDICT_CLASSES.get(str(cell))
+    return f'<td class="{css}">{html.escape(str(cell))}</td>' if css else f"<td>{html.escape(str(cell))}</td>"
 
 
 def to_markdown(blocks: list[Block]) -> str:
@@ -77,8 +90,9 @@ h1 { color: #4b1f99; } code { background: #f5f5f5; padding: 0 0.2em; }
 _VERDICT_CLASSES = {"match": "ok", "passed": "ok", "met": "ok", "DIFFERS": "bad", "FAILED": "bad", "MISSED": "bad"}
 
 
-def to_html(blocks: list[Block], title: str, images: dict[str, bytes]) -> str:
+def to_html(blocks: list[Block], title: str, images: dict[str, bytes] | None = None) -> str:
     """``images``: PNG bytes by file name, inlined so the page stands alone."""
+    images = images or {}
     parts = [f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"]
     for block in blocks:
         if isinstance(block, Heading):
@@ -86,16 +100,10 @@ def to_html(blocks: list[Block], title: str, images: dict[str, bytes]) -> str:
         elif isinstance(block, Paragraph):
             parts.append(f"<p>{html.escape(block.text)}</p>")
         elif isinstance(block, Link):
-            parts.append(f'<p><a href="{html.escape(block.url, quote=True)}">{html.escape(block.text)}</a></p>')
+            parts.append(f"<p>{_html_link(block)}</p>")
         elif isinstance(block, Table):
             head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in block.headers)
-            body = []
-            for row in block.rows:
-                cells = []
-                for cell in row:
-                    css = _VERDICT_CLASSES.get(str(cell))
-                    cells.append(f'<td class="{css}">{html.escape(str(cell))}</td>' if css else f"<td>{html.escape(str(cell))}</td>")
-                body.append("<tr>" + "".join(cells) + "</tr>")
+            body = ["<tr>" + "".join(_html_cell(cell) for cell in row) + "</tr>" for row in block.rows]
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
         elif isinstance(block, Image):
             encoded = base64.b64encode(images[block.file_name]).decode("ascii")

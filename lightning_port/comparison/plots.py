@@ -17,10 +17,11 @@ from lightning_port.comparison.summary import (  # noqa: E402
     published_accuracy,
     runs_of,
     speed_summary,
+    test_summary,
 )
+from lightning_port.results import FRAMEWORKS  # noqa: E402
 
 COLORS = {"lightning": "#792ee5", "keras": "#d00000"}
-FRAMEWORKS = ("lightning", "keras")
 
 
 def _png(figure) -> bytes:
@@ -63,20 +64,20 @@ def test_results(collected: dict) -> bytes:
     model = collected["model"]
     figures = published(model)
     reference = {"accuracy": published_accuracy(model), "loss": figures.get("test loss")}
+    summaries = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    for axis, metric in zip(axes, ("accuracy", "loss")):
+    for axis, (column, metric) in zip(axes, ((1, "accuracy"), (2, "loss"))):
         for position, framework in enumerate(FRAMEWORKS):
-            values = [result["test"][metric] for result in runs_of(collected, framework)]
+            summary = summaries[framework]
+            values = [row[column] for row in summary.per_seed]  # per_seed rows: seed, accuracy, loss
             axis.scatter([position] * len(values), values, color=COLORS[framework], alpha=0.6, zorder=3, label="one seed" if position == 0 else None)
-            mean = sum(values) / len(values)
-            spread = (sum((value - mean) ** 2 for value in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+            mean, spread = getattr(summary, f"{metric}_mean"), getattr(summary, f"{metric}_std")
             axis.errorbar([position + 0.15], [mean], yerr=[spread], fmt="D", color=COLORS[framework], capsize=4, zorder=4, label="mean ± std" if position == 0 else None)
         if reference[metric] is not None:
             axis.axhline(reference[metric], color="#333333", linestyle="--", linewidth=1, label=f"tutorial: {reference[metric]:.4g}")
         axis.set_xticks(range(len(FRAMEWORKS)), [FRAMEWORK_LABELS[name] for name in FRAMEWORKS])
         axis.set_xlim(-0.6, len(FRAMEWORKS) - 0.4)
-        split = runs_of(collected, "lightning")[0]["test"].get("split", "test")
-        axis.set_title(f"{metric} on the {split} split")
+        axis.set_title(f"{metric} on the {summaries['lightning'].split} split")
         axis.grid(alpha=0.3, axis="y")
         axis.legend(fontsize=8)
     return _png(figure)

@@ -18,8 +18,7 @@ from lightning_port.comparison.summary import (
     test_summary,
 )
 from lightning_port.registry import get_recipe
-
-FRAMEWORKS = ("lightning", "keras")
+from lightning_port.results import FRAMEWORKS
 
 
 def _spec(value) -> str:
@@ -174,7 +173,7 @@ def render_report(collected: dict, directory: Path) -> dict[str, Path]:
     return written
 
 
-def index_row(collected: dict) -> list[str]:
+def index_row(collected: dict) -> list:
     model = collected["model"]
     tests = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
     architecture = collected["architecture"]
@@ -183,28 +182,18 @@ def index_row(collected: dict) -> list[str]:
     parity = f"{sum(c['passed'] for c in checks)}/{len(checks)} passed" if checks else "—"
     reference = published_accuracy(model)
     cells = [f"{_percent(tests[f].accuracy_mean)} ± {_percent(tests[f].accuracy_std)} ({len(tests[f].per_seed)})" for f in FRAMEWORKS]
-    return [model, *cells, _percent(reference) if reference is not None else "—", layout, parity]
+    return [Link(model, f"{model}/report.html"), *cells, _percent(reference) if reference is not None else "—", layout, parity]
 
 
 def render_index(collected_reports: list[dict], directory: Path) -> Path:
     """``reports/index.html``: one row per model, linking to its page."""
-    import html
-
     headers = ["model", "Lightning accuracy (seeds)", "Keras accuracy (seeds)", "tutorial", "architecture", "parity checks"]
-    body = []
-    for collected in collected_reports:
-        cells = index_row(collected)
-        link = f'<a href="{html.escape(collected["model"])}/report.html">{html.escape(cells[0])}</a>'
-        body.append("<tr>" + f"<td>{link}</td>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells[1:]) + "</tr>")
-    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in headers)
-    from lightning_port.comparison.document import STYLE
-
-    page = (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>lightning-port comparisons</title><style>{STYLE}</style></head><body>'
-        f"<h1>Lightning port vs Keras reference</h1><p>One row per tutorial; each links to its report.</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></body></html>\n"
-    )
-    return atomic_write_text(Path(directory) / "index.html", page)
+    blocks = [
+        Heading("Lightning port vs Keras reference", level=1),
+        Paragraph("One row per tutorial; each links to its report."),
+        Table(headers, [index_row(collected) for collected in collected_reports]),
+    ]
+    return atomic_write_text(Path(directory) / "index.html", to_html(blocks, "lightning-port comparisons"))
 
 
 def read_collected(path: Path) -> dict:

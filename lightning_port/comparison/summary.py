@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lightning_port.registry import get_recipe
+from lightning_port.results import steady_epochs
 
 FRAMEWORK_LABELS = {"lightning": "Lightning port", "keras": "Keras reference"}
 
@@ -61,10 +62,7 @@ def test_summary(results: list[dict]) -> TestSummary:
 
 
 def steady_epoch_seconds(result: dict) -> float:
-    # Epoch 1 pays one-off costs (graph tracing, allocator warm-up); later epochs are the
-    # steady state. A one-epoch run has only the first.
-    seconds = [row["seconds"] for row in result["history"]]
-    return statistics.median(seconds[1:] or seconds)
+    return statistics.median(steady_epochs([row["seconds"] for row in result["history"]]))
 
 
 @dataclass
