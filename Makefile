@@ -7,6 +7,8 @@ DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,data)
 export LIGHTNING_PORT_DATA ?= $(DATA_DIR)
 MODEL ?= mnist_mlp
 PYTEST_ARGS ?=
+# e.g. make benchmark BENCHMARK_ARGS=--compile (or --accelerator gpu)
+BENCHMARK_ARGS ?=
 
 .PHONY: train test parity slow benchmark report clean
 
@@ -39,7 +41,7 @@ slow: $(BIN)/.installed-all
 	$(BIN)/python -m pytest -m "slow and not gpu" -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
 
 benchmark: $(BIN)/.installed-all
-	$(BIN)/python scripts/benchmark.py --all
+	$(BIN)/python scripts/benchmark.py --all $(BENCHMARK_ARGS)
 
 report: $(BIN)/.installed-all
 	$(BIN)/python scripts/compare.py --model $(MODEL) --seeds 3

@@ -20,13 +20,32 @@ from lightning_port.recipes.spec import Adam, OptimizerSpec, RMSprop
 
 
 class _KerasOptimizer(torch.optim.Optimizer):
-    """Shared plumbing: closure handling and per-group parameter/state gathering."""
+    """Shared plumbing: closure handling, state creation and step counting.
+
+    The update itself is ``apply_update``, a function of tensors only (``step_size`` may be a
+    0-d tensor), so the compiled training step (``lightning_port.compiled_step``) runs the
+    very same arithmetic inside its graph.
+    """
 
     def _initial_state(self, parameter: torch.Tensor, group: dict) -> dict:
         raise NotImplementedError
 
-    def _update(self, group: dict, params: list, grads: list, states: list) -> None:
+    def step_size(self, group: dict, states: list) -> float | None:
+        """The step's scalar that changes from step to step (Adam's alpha), or None."""
+        return None
+
+    def apply_update(self, group: dict, params: list, grads: list, states: list, step_size) -> None:
         raise NotImplementedError
+
+    def prepared_states(self, group: dict, params: list) -> list[dict]:
+        """Each parameter's state, created on first use, with its step count advanced."""
+        states = [self.state[p] for p in params]
+        for parameter, state in zip(params, states):
+            if not state:
+                state.update(self._initial_state(parameter, group))
+            if "step" in state:
+                state["step"] += 1
+        return states
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -38,11 +57,8 @@ class _KerasOptimizer(torch.optim.Optimizer):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
                 continue
-            states = [self.state[p] for p in params]
-            for parameter, state in zip(params, states):
-                if not state:
-                    state.update(self._initial_state(parameter, group))
-            self._update(group, params, [p.grad for p in params], states)
+            states = self.prepared_states(group, params)
+            self.apply_update(group, params, [p.grad for p in params], states, self.step_size(group, states))
         return loss
 
 
@@ -57,18 +73,19 @@ class KerasAdam(_KerasOptimizer):
             state["velocity_hat"] = torch.zeros_like(parameter)
         return state
 
-    def _update(self, group, params, grads, states):
-        for state in states:
-            state["step"] += 1
+    def step_size(self, group, states):
         # alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), computed in the variables'
         # dtype as Keras casts it (float32 for these models).
-        real = np.float64 if params[0].dtype == torch.float64 else np.float32
+        real = np.float64 if states[0]["momentum"].dtype == torch.float64 else np.float32
         step = real(states[0]["step"])
         # ops.cast(self.beta_1, dtype) on TensorFlow goes through a float32 tensor, so the
         # betas are float32-rounded even for float64 variables.
         beta_1_power = np.power(real(np.float32(group["beta_1"])), step)
         beta_2_power = np.power(real(np.float32(group["beta_2"])), step)
-        alpha = float(real(group["lr"]) * np.sqrt(real(1) - beta_2_power) / (real(1) - beta_1_power))
+        return float(real(group["lr"]) * np.sqrt(real(1) - beta_2_power) / (real(1) - beta_1_power))
+
+    def apply_update(self, group, params, grads, states, step_size):
+        alpha = step_size
         momentums = [state["momentum"] for state in states]
         velocities = [state["velocity"] for state in states]
         # m += (g - m) * (1 - beta_1);  v += (g^2 - v) * (1 - beta_2)
@@ -99,7 +116,7 @@ class KerasRMSprop(_KerasOptimizer):
             state["average_gradient"] = torch.zeros_like(parameter)
         return state
 
-    def _update(self, group, params, grads, states):
+    def apply_update(self, group, params, grads, states, step_size):
         rho = group["rho"]
         velocities = [state["velocity"] for state in states]
         # velocity = rho * velocity + (1 - rho) * g^2

@@ -9,6 +9,7 @@ import torch
 from lightning.pytorch.plugins.precision import MixedPrecision, Precision
 from lightning.pytorch.strategies import SingleDeviceStrategy
 
+from lightning_port.compiled_step import CompiledTrainingStep, accumulate_epoch_sums
 from lightning_port.losses import keras_correct, keras_loss
 from lightning_port.models import build_backbone
 from lightning_port.optimizers import build_optimizer
@@ -30,12 +31,13 @@ class _EpochTotals:
         self.correct = torch.zeros((), dtype=torch.float64, device=device)
         self.count = torch.zeros((), dtype=torch.float64, device=device)
 
+    @property
+    def sums(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        return self.loss_sum, self.correct, self.count
+
     @torch.no_grad()
     def add(self, mean_loss: torch.Tensor, hits: torch.Tensor) -> None:
-        samples = hits.shape[0]
-        self.loss_sum.add_(mean_loss.detach(), alpha=samples)
-        self.correct.add_(hits.sum())
-        self.count.add_(samples)
+        accumulate_epoch_sums(self.sums, mean_loss, hits)
 
     def reduced(self, strategy) -> dict[str, float]:
         totals = torch.stack([self.loss_sum, self.correct, self.count])
@@ -59,6 +61,10 @@ class TutorialClassifier(L.LightningModule):
     def __init__(self, model: str, batch_size: int | None = None):
         super().__init__()
         self.save_hyperparameters()
+        # --compile: full-size Keras batches take one compiled step (see compiled_step.py).
+        # Not a hyperparameter: it changes how a step runs, not what is trained.
+        self.compile_training_step = False
+        self._compiled_step: CompiledTrainingStep | None = None
         self.recipe = get_recipe(model)
         self.batch_size = batch_size or self.recipe.batch_size
         # Optimizer steps are taken in training_step, one per Keras batch (see above).
@@ -117,6 +123,9 @@ class TutorialClassifier(L.LightningModule):
         optimizer = self.optimizers()
         inputs, targets = batch
         pieces = list(zip(inputs.split(self.batch_size), targets.split(self.batch_size)))
+        if self.compile_training_step:
+            self._compiled_steps(optimizer, pieces)
+            return
         direct = self._direct_steps_allowed()
         for position, (step_inputs, step_targets) in enumerate(pieces):
             loss = self._step("train", (step_inputs, step_targets))
@@ -141,6 +150,24 @@ class TutorialClassifier(L.LightningModule):
             and type(plugin) in (Precision, MixedPrecision)
             and getattr(plugin, "scaler", None) is None
         )
+
+    def _compiled_steps(self, optimizer, pieces) -> None:
+        # Built on first use, and again if the Trainer made a new optimizer (another fit()).
+        if self._compiled_step is None or self._compiled_step.optimizer is not optimizer.optimizer:
+            if not self._direct_steps_allowed():
+                raise RuntimeError("--compile runs on one device without a gradient scaler (16-mixed); see compiled_step.py")
+            autocast = torch.bfloat16 if self.trainer.precision == "bf16-mixed" else None
+            self._compiled_step = CompiledTrainingStep(self.backbone, optimizer.optimizer, self.recipe.loss, autocast)
+        totals = self._totals[("train", 0)]
+        for step_inputs, step_targets in pieces:
+            if len(step_inputs) == self.batch_size:
+                self._compiled_step(step_inputs, step_targets, totals.sums)
+                optimizer._on_before_step()  # Lightning's step counters, as on the direct path
+                optimizer._on_after_step()
+            else:
+                # An epoch's final partial batch runs eagerly rather than compiling a second
+                # graph for its shape (seconds of compilation for one step an epoch).
+                self._direct_step(optimizer, self._step("train", (step_inputs, step_targets)))
 
     @staticmethod
     def _direct_step(optimizer, loss: torch.Tensor) -> None:

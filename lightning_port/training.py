@@ -34,6 +34,9 @@ CHECKPOINT_DIRECTORY = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
 RUN_CONFIG_FILE = "run_config.json"
 
+# What the compiled step supports: no gradient scaler (16-mixed), no whole-model casts.
+COMPILED_PRECISIONS = ("32-true", "bf16-mixed")
+
 # Options that define what is trained; a resumed run must keep them.
 _IDENTITY_OPTIONS = ("model", "batch_size", "seed", "max_train_samples", "holdout", "data_dir")
 
@@ -73,6 +76,7 @@ class TrainingOptions(RunOptions):
     progress_bar: bool = True
     channels_last: bool = False
     steps_per_execution: int = DEFAULT_STEPS_PER_EXECUTION
+    compile: bool = False  # one compiled graph per Keras step (lightning_port/compiled_step.py)
 
     def resolved(self) -> TrainingOptions:
         """Recipe defaults filled in for everything left unset."""
@@ -138,6 +142,19 @@ def prepare_output_dir(options: TrainingOptions) -> TrainingOptions:
     return dataclasses.replace(options, **restored, epochs=epochs).resolved()
 
 
+def check_compile_options(options: TrainingOptions) -> None:
+    """--compile's limits, checked before anything is written (see compiled_step.py)."""
+    if not options.compile:
+        return
+    single_device = options.devices == 1 and options.num_nodes == 1 and options.strategy == "auto"
+    if not single_device or options.precision not in COMPILED_PRECISIONS:
+        raise RunConfigError(
+            f"--compile runs on one device with --precision {' or '.join(COMPILED_PRECISIONS)}; got --devices "
+            f"{options.devices}, --num-nodes {options.num_nodes}, --strategy {options.strategy}, --precision "
+            f"{options.precision}: drop --compile or change those"
+        )
+
+
 def describe_device(trainer: L.Trainer) -> str:
     device = trainer.strategy.root_device
     if device.type == "cuda":
@@ -192,6 +209,7 @@ def run_training(options: TrainingOptions, extra_callbacks: tuple = ()) -> dict 
     """
     started = time.perf_counter()
     _quiet_lightning()
+    check_compile_options(options)
     options = prepare_output_dir(options)
     recipe = get_recipe(options.model)
     L.seed_everything(options.seed, workers=False, verbose=False)
@@ -205,6 +223,7 @@ def run_training(options: TrainingOptions, extra_callbacks: tuple = ()) -> dict 
         steps_per_execution=options.steps_per_execution,
     )
     system = TutorialClassifier(options.model, batch_size=options.batch_size)
+    system.compile_training_step = options.compile
     if options.channels_last:
         system = system.to(memory_format=torch.channels_last)
     trainer = build_trainer(options, extra_callbacks)
@@ -240,6 +259,7 @@ def run_training(options: TrainingOptions, extra_callbacks: tuple = ()) -> dict 
         "batch_size": options.batch_size,
         "per_device_batch_size": options.batch_size,
         "steps_per_execution": options.steps_per_execution,
+        "compiled": options.compile,
         "effective_batch_size": options.batch_size * world,
         "world_size": world,
         "history": system.history,

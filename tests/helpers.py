@@ -17,11 +17,12 @@ def train(tmp_path, model: str, **options) -> dict:
     return run_training(TrainingOptions(model=model, output_dir=str(tmp_path / model), progress_bar=False, **options))
 
 
-def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, **datamodule_options):
+def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, compile: bool = False, **datamodule_options):
     """A bare Trainer.fit without checkpoints or logs; returns (system, datamodule)."""
     L.seed_everything(seed, verbose=False)
     datamodule = datamodule_for(get_recipe(model), data_dir=data_dir, seed=seed, **datamodule_options)
     system = TutorialClassifier(model, batch_size=datamodule.batch_size)
+    system.compile_training_step = compile
     trainer = L.Trainer(
         max_epochs=epochs,
         accelerator="cpu",

@@ -34,6 +34,8 @@ def run_worker(framework: str, model: str, settings: dict) -> dict:
         for flag in ("epochs", "accelerator", "seed", "data_dir", "max_train_samples", "precision", "backend"):
             if settings.get(flag) is not None:
                 command += [f"--{flag.replace('_', '-')}", str(settings[flag])]
+        if settings.get("compile") and framework == "port":
+            command.append("--compile")
         completed = subprocess.run(command, env=child_environment(), stdout=subprocess.DEVNULL if settings.get("quiet") else None)
         if completed.returncode != 0:
             raise RuntimeError(f"benchmark worker for {framework}/{model} failed (exit {completed.returncode})")
@@ -47,6 +49,8 @@ def _summarise(measurements: list[dict], batch_size: int) -> dict:
     summary = {
         "epoch_seconds": [m["epoch_seconds"] for m in measurements],
         "median_epoch_s": median,
+        # Dropped from the median as warm-up; with --compile it includes the compilation.
+        "first_epoch_s": statistics.median(m["epoch_seconds"][0] for m in measurements),
         "samples_per_s": samples / median,
         "steps_per_epoch": -(-samples // batch_size),
         "peak_rss_mb": max(m["peak_rss_mb"] for m in measurements),

@@ -28,7 +28,7 @@ def _peak_memory_mb(device: str) -> dict:
     return peak
 
 
-def measure(framework: str, model: str, epochs: int, accelerator: str, seed: int, data_dir, max_train_samples, precision: str, backend: str) -> dict:
+def measure(framework: str, model: str, epochs: int, accelerator: str, seed: int, data_dir, max_train_samples, precision: str, backend: str, compile: bool = False) -> dict:
     device = "cuda" if accelerator == "gpu" else "cpu"
     with tempfile.TemporaryDirectory() as scratch:
         if framework == "port":
@@ -38,7 +38,7 @@ def measure(framework: str, model: str, epochs: int, accelerator: str, seed: int
             clock = EpochClock()
             options = TrainingOptions(
                 model=model, output_dir=os.path.join(scratch, "run"), epochs=epochs, seed=seed, data_dir=data_dir,
-                max_train_samples=max_train_samples, accelerator=accelerator, precision=precision,
+                max_train_samples=max_train_samples, accelerator=accelerator, precision=precision, compile=compile,
             )
             result = run_training(options, extra_callbacks=(clock,))
             seconds, samples, where = clock.seconds, result["train_samples"], result["device"]
@@ -68,9 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-train-samples", type=int)
     parser.add_argument("--precision", default="32-true")
     parser.add_argument("--backend", default="tensorflow")
+    parser.add_argument("--compile", action="store_true", help="the port as scripts/train.py --compile runs it")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
-    measurement = measure(args.framework, args.model, args.epochs, args.accelerator, args.seed, args.data_dir, args.max_train_samples, args.precision, args.backend)
+    measurement = measure(args.framework, args.model, args.epochs, args.accelerator, args.seed, args.data_dir, args.max_train_samples, args.precision, args.backend, args.compile)
     atomic_write_json(args.output, measurement)
     return 0
 

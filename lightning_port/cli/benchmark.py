@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=arguments.positive_int, default=2, help="interleaved rounds (default: 2)")
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu")
     parser.add_argument("--precision", choices=arguments.PRECISIONS, default="32-true")
+    parser.add_argument("--compile", action="store_true", help="time the port as `scripts/train.py --compile` runs it (the floor stays eager)")
     parser.add_argument("--frameworks", default="port,floor,keras", help="comma-separated subset of port,floor,keras")
     arguments.add_keras_backend_argument(parser)
     arguments.add_data_arguments(parser)
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "data_dir": args.data_dir,
         "max_train_samples": args.max_train_samples,
         "backend": args.keras_backend or default_backend(),
+        "compile": args.compile,
         "quiet": args.quiet,
         "per_model": {},
     }
@@ -66,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.benchmarking.render import page, text_table
     from lightning_port.benchmarking.runner import run_benchmark
 
-    output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
+    default_name = f"{args.accelerator}-compile.json" if args.compile else f"{args.accelerator}.json"
+    output = Path(args.output or Path("docs") / "benchmarks" / default_name)
     markdown_path = Path(args.markdown or Path("docs") / "benchmarks.md")
     if not args.render_only:
         report = run_benchmark(models, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))

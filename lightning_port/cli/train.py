@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Keras batches per Lightning step, as in Keras compile(); updates are identical (default: %(default)s)",
         default=DEFAULT_STEPS_PER_EXECUTION,
     )
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="run each Keras step as one torch.compile graph: ~2x faster steps on CPU, after "
+        "seconds of compilation (cached for later runs); one device only",
+    )
     parser.add_argument("--channels-last", action="store_true", help="cifar_cnn on GPU: channels-last memory format")
     parser.add_argument("--no-progress-bar", action="store_true", help="quiet output (logs, CI)")
     return parser
@@ -63,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--resume needs --output-dir (the run to continue)")
 
     # Imported late: argument errors should not wait for torch and Lightning to load.
+    from lightning_port.compiled_step import CompileUnsupported
     from lightning_port.training import (
         RunConfigError,
         TrainingInterrupted,
@@ -89,12 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         progress_bar=not args.no_progress_bar,
         channels_last=args.channels_last,
         steps_per_execution=args.steps_per_execution,
+        compile=args.compile,
     )
     try:
         result = run_training(options)
     except RunConfigError as error:
         parser.error(str(error))
-    except (DataError, ResultFileError) as error:
+    except (DataError, ResultFileError, CompileUnsupported) as error:
         print(f"train.py: error: {error}", file=sys.stderr)
         return 1
     except TrainingInterrupted as interrupted:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lightning_port.compiled_step import CompiledTrainingStep
 from lightning_port.keras_weights import keras_to_state_dict, load_keras_weights
 from lightning_port.losses import keras_loss
 from lightning_port.models import build_backbone
@@ -88,12 +89,20 @@ def keras_optimizer_steps(keras_model, batches: list[tuple[np.ndarray, np.ndarra
     return snapshots
 
 
-def torch_optimizer_steps(recipe: Recipe, backbone: KerasSequential, batches) -> list[dict[str, np.ndarray]]:
+def torch_optimizer_steps(recipe: Recipe, backbone: KerasSequential, batches, compiled: bool = False) -> list[dict[str, np.ndarray]]:
+    """Weights after each step; ``compiled``: through the ``--compile`` training step."""
     optimizer = build_optimizer(recipe.optimizer, backbone.parameters())
+    if compiled:
+        backbone.eval()  # dropout off, as on the Keras side
+        step = CompiledTrainingStep(backbone, optimizer, recipe.loss)
+        sums = tuple(torch.zeros((), dtype=torch.float64) for _ in range(3))
     snapshots = []
     for inputs, labels in batches:
-        torch_loss_and_gradients(recipe, backbone, inputs, labels)
-        optimizer.step()
+        if compiled:
+            step(to_torch_inputs(inputs), torch_targets(recipe, labels), sums)
+        else:
+            torch_loss_and_gradients(recipe, backbone, inputs, labels)
+            optimizer.step()
         snapshots.append({name: p.detach().numpy().copy() for name, p in backbone.named_parameters()})
     return snapshots
 

@@ -47,3 +47,30 @@ def test_unknown_framework_is_a_usage_error():
     completed = run_script("benchmark.py", "--model", "mnist_mlp", "--frameworks", "port,jax")
     assert completed.returncode == 2
     assert "--frameworks takes port, floor and/or keras" in completed.stderr.strip().splitlines()[-1]
+
+
+def test_a_compiled_run_is_labelled_and_shows_its_compilation_epoch():
+    from lightning_port.benchmarking.render import markdown
+
+    measured = {"median_epoch_s": 0.9, "first_epoch_s": 7.5, "samples_per_s": 66_000.0, "peak_rss_mb": 1500.0}
+    report = {
+        "created": "2026-11-22T00:00:00",
+        "rounds": 1,
+        "settings": {"compile": True},
+        "environment": {"device": "CPU", "accelerator": "cpu", "precision": "32-true", "versions": {"torch": "2"}, "torch_threads": 2},
+        "targets": {"port_over_floor_max": 1.2, "keras_over_port_min": 3.0},
+        "models": {
+            "mnist_mlp": {
+                "batch_size": 32,
+                "train_samples": 60_000,
+                "frameworks": {"port": measured, "floor": {**measured, "median_epoch_s": 1.6}, "keras": {**measured, "median_epoch_s": 2.8}},
+                "ratios": {"port_over_floor": 0.9 / 1.6, "keras_over_port": 2.8 / 0.9},
+            }
+        },
+    }
+    page = markdown(report)
+    assert "port with `--compile`" in page.splitlines()[0]
+    assert "compilation included (left out of the medians above): mnist_mlp 7.5 s" in page
+    assert "| mnist_mlp | 32 | 60,000 | 0.900 | 1.600 | 2.800 |" in page and "Keras/port met" in page
+    report["settings"]["compile"] = False
+    assert "by default (eager)" in markdown(report).splitlines()[0]

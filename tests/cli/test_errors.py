@@ -26,6 +26,8 @@ def small_run(tmp_path_factory, data_dir):
         (["--holdout", "0.2"], ["--holdout applies to pima_mlp"]),
         (["--model", "pima_mlp", "--holdout", "1.5"], ["must be strictly between 0 and 1"]),
         (["--resume"], ["--resume needs --output-dir"]),
+        (["--compile", "--devices", "2", "--strategy", "ddp"], ["--compile runs on one device", "--devices 2"]),
+        (["--compile", "--precision", "16-mixed"], ["--compile runs on one device", "--precision 16-mixed"]),
     ],
 )
 def test_bad_flags_are_one_line_usage_errors(arguments, fragments):
@@ -42,6 +44,18 @@ def test_missing_data_is_one_line_naming_the_folder(tmp_path):
     assert completed.returncode == 1
     line = last_error_line(completed)
     assert line.startswith("train.py: error: MNIST not found in") and str(tmp_path / "empty") in line and "--data-dir" in line
+
+
+def test_compile_without_a_cpp_compiler_is_one_line(tmp_path):
+    """Inductor builds C++ kernels on CPU; without a compiler --compile must say so, not dump a trace."""
+    completed = run_script(
+        "train.py", "--compile", "--epochs", "1", "--max-train-samples", "200", "--output-dir", str(tmp_path / "run"),
+        CXX=str(tmp_path / "no-such-compiler"), TORCHINDUCTOR_CACHE_DIR=str(tmp_path / "inductor-cache"),
+    )
+    assert completed.returncode == 1
+    line = last_error_line(completed)
+    assert line.startswith("train.py: error: --compile: torch.compile could not build the training step")
+    assert "C++ compiler" in line and "without --compile" in line
 
 
 def test_predict_refuses_a_checkpoint_of_another_model(small_run):
