@@ -5,9 +5,10 @@ compiled path trains like the eager one inside the Trainer (step counts, epoch m
 final weights to float32 rounding), and the final partial batch takes the eager path.
 """
 
+import pytest
 import torch
 
-from tests.helpers import fit_in_process
+from tests.helpers import fit_in_process, train
 
 # Two epochs of 63 steps on float32 weights: kernel fusion rounds differently from eager in
 # the last bits, and Adam carries those differences forward. Measured: 3.8e-7 relative.
@@ -36,3 +37,18 @@ def test_compiled_training_matches_eager_training(data_dir):
     # The epoch sums counted every sample, compiled and eager steps alike.
     assert compiled._totals[("train", 0)].count.item() == 2_000
     assert all(torch.isfinite(p).all() for p in compiled.parameters())
+
+
+@pytest.mark.gpu
+def test_compiled_training_on_cuda_matches_eager(tmp_path, data_dir):
+    """The same comparison through run_training on a GPU (Triton kernels instead of C++)."""
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    weights = {}
+    for compile in (False, True):
+        result = train(tmp_path / str(compile), "mnist_mlp", epochs=2, max_train_samples=2_000, data_dir=str(data_dir), accelerator="gpu", compile=compile)
+        assert result["compiled"] is compile and result["accelerator"] == "cuda"
+        weights[compile] = torch.load(result["checkpoint"], map_location="cpu", weights_only=False)["state_dict"]
+    worst = max(((weights[True][k] - weights[False][k]).abs().max() / weights[False][k].abs().max()).item() for k in weights[False])
+    print(f"CUDA compiled vs eager after 126 steps: max relative weight difference {worst:.2e} (tolerance {WEIGHT_TOLERANCE})")
+    assert worst <= WEIGHT_TOLERANCE
