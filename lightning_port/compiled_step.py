@@ -73,13 +73,11 @@ class CompiledTrainingStep:
                 self._step_size = torch.zeros((), dtype=params[0].dtype, device=params[0].device)
             self._step_size.fill_(step_size)
         hyperparameters = {name: value for name, value in group.items() if name != "params"}
-        arguments = (params, tensor_states, hyperparameters, self._step_size, inputs, targets, sums)
-        if self._built:
-            self._compiled(*arguments)
-            return
-        try:  # the first call compiles
-            self._compiled(*arguments)
+        try:
+            self._compiled(params, tensor_states, hyperparameters, self._step_size, inputs, targets, sums)
         except Exception as error:
+            if self._built:
+                raise  # a later step's failure is not about building the graph
             reason = next((line.strip() for line in reversed(str(error).splitlines()) if line.strip()), type(error).__name__)
             hint = "Inductor needs a working C++ compiler on CPU (g++, or set CXX): install one or " if inputs.device.type == "cpu" else ""
             raise CompileUnsupported(
