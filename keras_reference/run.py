@@ -7,6 +7,7 @@ plus the backend) and the trained weights as ``DIR/model.weights.h5``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -20,6 +21,8 @@ from keras_reference.backend import BACKENDS, BackendError, select_backend
 from lightning_port.cli import arguments
 from lightning_port.data import DataError, load_raw_splits, resolve_data_root
 from lightning_port.registry import get_recipe
+from lightning_port.atomic import atomic_write_json
+from lightning_port.provenance import stamp
 from lightning_port.results import package_versions, write_result
 from lightning_port.run_options import RunOptions
 
@@ -30,25 +33,41 @@ WEIGHTS_FILE = "model.weights.h5"
 class KerasRunOptions(RunOptions):
     backend: str = "tensorflow"
     verbose: str | int = "auto"
+    resume: bool = False  # continue the run in output_dir (Keras's BackupAndRestore)
 
 
-def _epoch_timer():
+EPOCHS_FILE = "epochs.json"  # the finished epochs' rows, rewritten after each epoch
+BACKUP_DIRECTORY = "backup"  # keras.callbacks.BackupAndRestore's state (weights, optimizer, epoch)
+RUN_CONFIG_FILE = "keras_run_config.json"
+_IDENTITY_OPTIONS = ("model", "epochs", "batch_size", "seed", "max_train_samples", "holdout", "backend")
+
+
+class KerasRunConfigError(ValueError):
+    """An output directory that holds another run, or nothing to resume."""
+
+
+def _epoch_recorder(path: Path, rows: list[dict]):
+    """A callback that records each finished epoch (Keras's logs and its wall time) in
+    ``path``, atomically, so a run cut short keeps the rows of the epochs it finished."""
     import keras
 
-    class EpochTimer(keras.callbacks.Callback):
+    class EpochRecorder(keras.callbacks.Callback):
         """Seconds per epoch, measured as Keras's own progress bar does (validation included)."""
-
-        def __init__(self):
-            super().__init__()
-            self.seconds: list[float] = []
 
         def on_epoch_begin(self, epoch, logs=None):
             self._started = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self._started)
+            row = {"epoch": epoch + 1}
+            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                if logs and key in logs:
+                    row[key] = float(logs[key])
+            row["seconds"] = time.perf_counter() - self._started
+            del rows[epoch:]  # an epoch redone after a restart replaces its earlier row
+            rows.append(row)
+            atomic_write_json(path, rows)
 
-    return EpochTimer()
+    return EpochRecorder()
 
 
 def describe_device(backend: str) -> str:
@@ -83,8 +102,34 @@ def save_weights_atomically(model, directory: Path) -> Path:
     return destination
 
 
+def _prepare_output_dir(options: KerasRunOptions, identity: dict) -> list[dict]:
+    """Refuse to overwrite a run; on resume, check it is the same run. Returns the rows of
+    the epochs already finished (empty for a new run)."""
+    output_dir = Path(options.output_dir)
+    config_path = output_dir / RUN_CONFIG_FILE
+    if not options.resume:
+        if config_path.exists() or (output_dir / "result.json").exists():
+            raise KerasRunConfigError(f"{output_dir} already holds a run; pass --resume to continue it, or choose another --output-dir")
+        atomic_write_json(config_path, identity)
+        return []
+    if not config_path.exists():
+        raise KerasRunConfigError(f"nothing to resume in {output_dir}: no {RUN_CONFIG_FILE} (start a run there first)")
+    stored = json.loads(config_path.read_text())
+    for name, value in identity.items():
+        if stored.get(name) != value:
+            raise KerasRunConfigError(f"--resume: {output_dir} was trained with {name}={stored.get(name)!r}, not {value!r}")
+    epochs_path = output_dir / EPOCHS_FILE
+    return json.loads(epochs_path.read_text()) if epochs_path.exists() else []
+
+
 def run_reference(options: KerasRunOptions) -> dict:
-    """Train, evaluate, save weights and write result.json; returns the result."""
+    """Train, evaluate, save weights and write result.json; returns the result.
+
+    Every epoch ends with a backup (``keras.callbacks.BackupAndRestore``) and the epoch's row
+    on disk, so ``options.resume`` continues a run that was cut short from its last finished
+    epoch. Keras does not restore its random generators' state, so a resumed run continues
+    validly but not bit for bit as an uninterrupted one would have.
+    """
     started = time.perf_counter()
     select_backend(options.backend)
     import keras
@@ -96,24 +141,25 @@ def run_reference(options: KerasRunOptions) -> dict:
     seed = options.seed if options.seed is not None else getattr(tutorial, "SEED", recipe.default_seed)
     epochs = options.epochs or recipe.epochs
     batch_size = options.batch_size or recipe.batch_size
+    identity = {
+        "model": recipe.name, "epochs": epochs, "batch_size": batch_size, "seed": seed,
+        "max_train_samples": options.max_train_samples, "holdout": options.holdout, "backend": options.backend,
+    }
+    output_dir = Path(options.output_dir)
+    rows = _prepare_output_dir(options, identity)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
 
     splits = load_raw_splits(recipe, resolve_data_root(options.data_dir), options.max_train_samples, options.holdout)
     data = tutorial.prepare_data(splits)
     model = tutorial.build_model()
-    timer = _epoch_timer()
-    history = tutorial.train(model, data, epochs=epochs, batch_size=batch_size, callbacks=[timer], verbose=options.verbose)
+    callbacks = [
+        # Before the backup: an epoch counts as finished only once its row is on disk.
+        _epoch_recorder(output_dir / EPOCHS_FILE, rows),
+        keras.callbacks.BackupAndRestore(str(output_dir / BACKUP_DIRECTORY)),
+    ]
+    tutorial.train(model, data, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=options.verbose)
     evaluations = {name: {"loss": float(values[0]), "accuracy": float(values[1])} for name, values in tutorial.evaluate(model, data).items()}
 
-    rows = []
-    for index, seconds in enumerate(timer.seconds):
-        row = {"epoch": index + 1}
-        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-            if key in history.history:
-                row[key] = float(history.history[key][index])
-        rows.append({**row, "seconds": seconds})
-    output_dir = Path(options.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
     weights = save_weights_atomically(model, output_dir)
     test_split = splits.test_split
     device = describe_device(options.backend)
@@ -129,13 +175,16 @@ def run_reference(options: KerasRunOptions) -> dict:
         "evaluations": evaluations,
         "train_samples": len(splits.train[0]),
         "wall_time_s": time.perf_counter() - started,
+        "resumed": bool(options.resume),
         "device": device,
         "accelerator": "gpu" if "CPU" not in device else "cpu",
         "precision": "32-true",
         "weights": str(weights),
         "versions": package_versions("keras", BACKENDS[options.backend], "numpy"),
+        **stamp(),
     }
     write_result(output_dir, result)
+    (output_dir / EPOCHS_FILE).unlink(missing_ok=True)  # now part of result.json
     if recipe.reported.predictions and hasattr(tutorial, "predict_first"):
         # The tutorial's last step: build a fresh model, load the saved weights, predict.
         reloaded = tutorial.build_model()
@@ -156,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output-dir", help="default: runs/<model>/keras-<timestamp>")
     parser.add_argument("--backend", choices=list(BACKENDS), default="tensorflow", help="Keras 3 backend (default: tensorflow)")
     parser.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto", help="Keras fit verbosity")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last finished epoch")
     return parser
 
 
@@ -163,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     arguments.check_holdout(parser, args)
+    if args.resume and not args.output_dir:
+        parser.error("--resume needs --output-dir (the run to continue)")
     output_dir = args.output_dir or str(Path("runs") / args.model / time.strftime("keras-%Y%m%d-%H%M%S"))
     options = KerasRunOptions(
         model=args.model,
@@ -175,10 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         holdout=args.holdout,
         backend=args.backend,
         verbose=args.verbose if args.verbose == "auto" else int(args.verbose),
+        resume=args.resume,
     )
     try:
         result = run_reference(options)
-    except BackendError as error:
+    except (BackendError, KerasRunConfigError) as error:
         parser.error(str(error))
     except DataError as error:
         print(f"keras_reference.run: error: {error}", file=sys.stderr)
