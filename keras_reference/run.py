@@ -14,32 +14,23 @@ import sys
 import time
 import uuid
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from keras_reference.backend import BACKENDS, BackendError, select_backend
-from lightning_port.cli import arguments
-from lightning_port.data import DataError, load_raw_splits, resolve_data_root
-from lightning_port.registry import get_recipe
-from lightning_port.atomic import atomic_write_json
-from lightning_port.provenance import stamp
-from lightning_port.results import package_versions, write_result
-from lightning_port.run_options import RunOptions
+from lightning_port.data import DataError, load_raw_splits
+from lightning_port.run import arguments
+from lightning_port.run.description import KerasRun
+from lightning_port.run.resolve import RunConfigError, resolve_keras_run
+from lightning_port.support.atomic import atomic_write_json
+from lightning_port.support.provenance import stamp
+from lightning_port.support.results import package_versions, write_result
 
 WEIGHTS_FILE = "model.weights.h5"
 
 
-@dataclass
-class KerasRunOptions(RunOptions):
-    backend: str = "tensorflow"
-    verbose: str | int = "auto"
-    resume: bool = False  # continue the run in output_dir (Keras's BackupAndRestore)
-
-
 EPOCHS_FILE = "epochs.json"  # the finished epochs' rows, rewritten after each epoch
 BACKUP_DIRECTORY = "backup"  # keras.callbacks.BackupAndRestore's state (weights, optimizer, epoch)
-RUN_CONFIG_FILE = "keras_run_config.json"
-_IDENTITY_OPTIONS = ("model", "epochs", "batch_size", "seed", "max_train_samples", "holdout", "backend")
+RUN_CONFIG_FILE = "keras_run_config.json"  # beside a Lightning run_config.json, never the same file
 
 
 class KerasRunConfigError(ValueError):
@@ -102,89 +93,81 @@ def save_weights_atomically(model, directory: Path) -> Path:
     return destination
 
 
-def _prepare_output_dir(options: KerasRunOptions, identity: dict) -> list[dict]:
+def _prepare_output_dir(run: KerasRun) -> list[dict]:
     """Refuse to overwrite a run; on resume, check it is the same run. Returns the rows of
     the epochs already finished (empty for a new run)."""
-    output_dir = Path(options.output_dir)
-    config_path = output_dir / RUN_CONFIG_FILE
-    if not options.resume:
-        if config_path.exists() or (output_dir / "result.json").exists():
-            raise KerasRunConfigError(f"{output_dir} already holds a run; pass --resume to continue it, or choose another --output-dir")
+    config_path = run.output_dir / RUN_CONFIG_FILE
+    identity = run.identity()
+    if not run.resume:
+        if config_path.exists() or (run.output_dir / "result.json").exists():
+            raise KerasRunConfigError(f"{run.output_dir} already holds a run; pass --resume to continue it, or choose another --output-dir")
         atomic_write_json(config_path, identity)
         return []
     if not config_path.exists():
-        raise KerasRunConfigError(f"nothing to resume in {output_dir}: no {RUN_CONFIG_FILE} (start a run there first)")
+        raise KerasRunConfigError(f"nothing to resume in {run.output_dir}: no {RUN_CONFIG_FILE} (start a run there first)")
     stored = json.loads(config_path.read_text())
     for name, value in identity.items():
         if stored.get(name) != value:
-            raise KerasRunConfigError(f"--resume: {output_dir} was trained with {name}={stored.get(name)!r}, not {value!r}")
-    epochs_path = output_dir / EPOCHS_FILE
+            raise KerasRunConfigError(f"--resume: {run.output_dir} was trained with {name}={stored.get(name)!r}, not {value!r}")
+    epochs_path = run.output_dir / EPOCHS_FILE
     return json.loads(epochs_path.read_text()) if epochs_path.exists() else []
 
 
-def run_reference(options: KerasRunOptions) -> dict:
+def run_reference(run: KerasRun) -> dict:
     """Train, evaluate, save weights and write result.json; returns the result.
 
     Every epoch ends with a backup (``keras.callbacks.BackupAndRestore``) and the epoch's row
-    on disk, so ``options.resume`` continues a run that was cut short from its last finished
+    on disk, so ``run.resume`` continues a run that was cut short from its last finished
     epoch. Keras does not restore its random generators' state, so a resumed run continues
     validly but not bit for bit as an uninterrupted one would have.
     """
     started = time.perf_counter()
-    select_backend(options.backend)
+    select_backend(run.backend)
     import keras
 
     from keras_reference import tutorial_module
 
-    recipe = get_recipe(options.model)
-    tutorial = tutorial_module(options.model)
-    seed = options.seed if options.seed is not None else getattr(tutorial, "SEED", recipe.default_seed)
-    epochs = options.epochs or recipe.epochs
-    batch_size = options.batch_size or recipe.batch_size
-    identity = {
-        "model": recipe.name, "epochs": epochs, "batch_size": batch_size, "seed": seed,
-        "max_train_samples": options.max_train_samples, "holdout": options.holdout, "backend": options.backend,
-    }
-    output_dir = Path(options.output_dir)
-    rows = _prepare_output_dir(options, identity)
-    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
+    recipe = run.recipe
+    tutorial = tutorial_module(recipe)
+    rows = _prepare_output_dir(run)
+    keras.utils.set_random_seed(run.seed)  # Python, NumPy and the backend
 
-    splits = load_raw_splits(recipe, resolve_data_root(options.data_dir), options.max_train_samples, options.holdout)
+    splits = load_raw_splits(recipe, run.data_root, run.max_train_samples, run.holdout)
     data = tutorial.prepare_data(splits)
     model = tutorial.build_model()
     callbacks = [
         # Before the backup: an epoch counts as finished only once its row is on disk.
-        _epoch_recorder(output_dir / EPOCHS_FILE, rows),
-        keras.callbacks.BackupAndRestore(str(output_dir / BACKUP_DIRECTORY)),
+        _epoch_recorder(run.output_dir / EPOCHS_FILE, rows),
+        keras.callbacks.BackupAndRestore(str(run.output_dir / BACKUP_DIRECTORY)),
     ]
-    tutorial.train(model, data, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=options.verbose)
+    tutorial.train(model, data, epochs=run.epochs, batch_size=run.batch_size, callbacks=callbacks, verbose=run.verbose)
     evaluations = {name: {"loss": float(values[0]), "accuracy": float(values[1])} for name, values in tutorial.evaluate(model, data).items()}
 
-    weights = save_weights_atomically(model, output_dir)
+    weights = save_weights_atomically(model, run.output_dir)
     test_split = splits.test_split
-    device = describe_device(options.backend)
+    device = describe_device(run.backend)
     result = {
         "model": recipe.name,
         "framework": "keras",
         "backend": keras.backend.backend(),
-        "seed": seed,
-        "epochs": epochs,
-        "batch_size": batch_size,
+        "seed": run.seed,
+        "epochs": run.epochs,
+        "batch_size": run.batch_size,
         "history": rows,
         "test": {**evaluations[test_split], "split": test_split},
         "evaluations": evaluations,
         "train_samples": len(splits.train[0]),
         "wall_time_s": time.perf_counter() - started,
-        "resumed": bool(options.resume),
+        "resumed": run.resume,
         "device": device,
         "accelerator": "gpu" if "CPU" not in device else "cpu",
         "precision": "32-true",
         "weights": str(weights),
-        "versions": package_versions("keras", BACKENDS[options.backend], "numpy"),
+        "versions": package_versions("keras", BACKENDS[run.backend], "numpy"),
         **stamp(),
     }
-    write_result(output_dir, result)
-    (output_dir / EPOCHS_FILE).unlink(missing_ok=True)  # now part of result.json
+    write_result(run.output_dir, result)
+    (run.output_dir / EPOCHS_FILE).unlink(missing_ok=True)  # now part of result.json
     if recipe.reported.predictions and hasattr(tutorial, "predict_first"):
         # The tutorial's last step: build a fresh model, load the saved weights, predict.
         reloaded = tutorial.build_model()
@@ -209,29 +192,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def resolve(args: argparse.Namespace, output_dir: str) -> KerasRun:
+    """The command line as a run. A tutorial module's own SEED is its recipe's seed (the
+    architecture parity test holds them equal), so the recipe's default seed applies."""
+    from lightning_port.registry import get_recipe
+
+    return resolve_keras_run(
+        output_dir=output_dir, recipe=get_recipe(args.model), epochs=args.epochs, batch_size=args.batch_size,
+        seed=args.seed, data_dir=args.data_dir, max_train_samples=args.max_train_samples, holdout=args.holdout,
+        backend=args.backend, verbose=args.verbose if args.verbose == "auto" else int(args.verbose), resume=args.resume,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    arguments.check_holdout(parser, args)
     if args.resume and not args.output_dir:
         parser.error("--resume needs --output-dir (the run to continue)")
     output_dir = args.output_dir or str(Path("runs") / args.model / time.strftime("keras-%Y%m%d-%H%M%S"))
-    options = KerasRunOptions(
-        model=args.model,
-        output_dir=output_dir,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        data_dir=args.data_dir,
-        max_train_samples=args.max_train_samples,
-        holdout=args.holdout,
-        backend=args.backend,
-        verbose=args.verbose if args.verbose == "auto" else int(args.verbose),
-        resume=args.resume,
-    )
     try:
-        result = run_reference(options)
-    except (BackendError, KerasRunConfigError) as error:
+        run = resolve(args, output_dir)
+        result = run_reference(run)
+    except (BackendError, KerasRunConfigError, RunConfigError) as error:
         parser.error(str(error))
     except DataError as error:
         print(f"keras_reference.run: error: {error}", file=sys.stderr)

@@ -56,7 +56,7 @@ _PARITY = None
 def parity():
     """Records each parity comparison (measured vs tolerance) for the end-of-run table."""
     global _PARITY
-    from lightning_port.parity.checks import ParityRecorder
+    from lightning_port.evidence.parity.checks import ParityRecorder
 
     if _PARITY is None:
         _PARITY = ParityRecorder()
@@ -101,16 +101,20 @@ class FullRuns:
         """``options``: epochs / max_train_samples for shortened runs."""
         key = (framework, model, seed, tuple(sorted(options.items())))
         if key not in self._results:
-            output_dir = str(self.output_dir(framework, model, seed, **options))
-            common = dict(model=model, output_dir=output_dir, seed=seed, data_dir=str(self.data), **options)
+            output_dir = self.output_dir(framework, model, seed, **options)
             if framework == "lightning":
-                from lightning_port.training import TrainingOptions, run_training
+                from lightning_port.run.resolve import resolve_training_run
+                from lightning_port.training.fit import run_training
 
-                self._results[key] = run_training(TrainingOptions(accelerator="cpu", progress_bar=False, **common))
+                run = resolve_training_run(output_dir=output_dir, model=model, seed=seed, data_dir=str(self.data), accelerator="cpu", progress_bar=False, **options)
+                self._results[key] = run_training(run)
             else:
-                from keras_reference.run import KerasRunOptions, run_reference
+                from keras_reference.run import run_reference
+                from lightning_port.registry import get_recipe
+                from lightning_port.run.resolve import resolve_keras_run
 
-                self._results[key] = run_reference(KerasRunOptions(verbose=0, **common))
+                run = resolve_keras_run(output_dir=output_dir, recipe=get_recipe(model), seed=seed, data_dir=str(self.data), verbose=0, **options)
+                self._results[key] = run_reference(run)
         return self._results[key]
 
 

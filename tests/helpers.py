@@ -1,27 +1,41 @@
-"""Small helpers shared by tests."""
+"""Small helpers shared by tests: runs resolved the way the entry points resolve them."""
 
 from __future__ import annotations
 
 import lightning as L
 import torch
 
-from lightning_port.datamodules import datamodule_for
+from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.registry import get_recipe
-from lightning_port.system import TutorialClassifier
-from lightning_port.training import TrainingOptions, run_training
+from lightning_port.run.description import RunDefinition
+from lightning_port.run.resolve import resolve_definition, resolve_training_run
+from lightning_port.training.fit import run_training
+from lightning_port.training.system import TutorialClassifier
+
+
+def training_run(tmp_path, model: str, **options):
+    """The TrainingRun scripts/train.py would resolve for these options (CPU, quiet)."""
+    options.setdefault("accelerator", "cpu")
+    options.setdefault("progress_bar", False)
+    return resolve_training_run(output_dir=tmp_path / model, model=model, **options)
 
 
 def train(tmp_path, model: str, **options) -> dict:
     """A real run through run_training (what scripts/train.py does), quietly."""
-    options.setdefault("accelerator", "cpu")
-    return run_training(TrainingOptions(model=model, output_dir=str(tmp_path / model), progress_bar=False, **options))
+    return run_training(training_run(tmp_path, model, **options))
 
 
-def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, compile: bool = False, **datamodule_options):
+def definition(model: str, data_dir=None, **options) -> RunDefinition:
+    """A run definition with the recipe's defaults for everything not given."""
+    return RunDefinition(**resolve_definition(get_recipe(model), data_dir=data_dir, **options))
+
+
+def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, compile: bool = False, steps_per_execution: int = 1, **definition_options):
     """A bare Trainer.fit without checkpoints or logs; returns (system, datamodule)."""
     L.seed_everything(seed, verbose=False)
-    datamodule = datamodule_for(get_recipe(model), data_dir=data_dir, seed=seed, **datamodule_options)
-    system = TutorialClassifier(model, batch_size=datamodule.batch_size)
+    run = definition(model, data_dir=data_dir, epochs=epochs, seed=seed, **definition_options)
+    datamodule = TutorialDataModule(run, steps_per_execution=steps_per_execution)
+    system = TutorialClassifier(run.recipe, batch_size=run.batch_size)
     system.compile_training_step = compile
     trainer = L.Trainer(
         max_epochs=epochs,
@@ -39,7 +53,7 @@ def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, compile: bo
 
 @torch.no_grad()
 def mean_loss(system: TutorialClassifier, inputs: torch.Tensor, targets: torch.Tensor) -> float:
-    from lightning_port.losses import keras_loss
+    from lightning_port.keras_compat.losses import keras_loss
 
     system.eval()
     return keras_loss(system.recipe.loss, system(inputs), targets).item()

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from tests.helpers import fit_in_process, train
+from lightning_port.support.checkpoint_files import load_checkpoint
 
 # Two epochs of 63 steps on float32 weights: kernel fusion rounds differently from eager in
 # the last bits, and Adam carries those differences forward. Measured: 3.8e-7 relative.
@@ -48,7 +49,7 @@ def test_compiled_training_on_cuda_matches_eager(tmp_path, data_dir):
     for compile in (False, True):
         result = train(tmp_path / str(compile), "mnist_mlp", epochs=2, max_train_samples=2_000, data_dir=str(data_dir), accelerator="gpu", compile=compile)
         assert result["compiled"] is compile and result["accelerator"] == "cuda"
-        weights[compile] = torch.load(result["checkpoint"], map_location="cpu", weights_only=False)["state_dict"]
+        weights[compile] = load_checkpoint(result["checkpoint"])["state_dict"]
     worst = max(((weights[True][k] - weights[False][k]).abs().max() / weights[False][k].abs().max()).item() for k in weights[False])
     print(f"CUDA compiled vs eager after 126 steps: max relative weight difference {worst:.2e} (tolerance {WEIGHT_TOLERANCE})")
     assert worst <= WEIGHT_TOLERANCE

@@ -1,6 +1,6 @@
 """Lightning DDP on CPU (gloo, 2 processes), started the way users start it."""
 
-from lightning_port.results import read_result
+from lightning_port.support.results import read_result
 from tests.cli.scripts import run_script
 
 

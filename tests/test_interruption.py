@@ -6,8 +6,9 @@ import time
 import pytest
 import torch
 
-from lightning_port.results import read_result
+from lightning_port.support.results import read_result
 from tests.cli.scripts import run_script, start_script
+from lightning_port.support.checkpoint_files import load_checkpoint
 
 ARGUMENTS = ["--model", "mnist_mlp", "--epochs", "3", "--accelerator", "cpu", "--no-progress-bar"]
 
@@ -40,7 +41,7 @@ def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, un
     time.sleep(0.4)  # well inside epoch 2 (an epoch takes about 2 s here)
     process.send_signal(signal.SIGKILL)
     process.communicate()
-    saved = torch.load(checkpoint, weights_only=False)
+    saved = load_checkpoint(checkpoint)
     assert len(saved["history"]) == 1, "the kill was meant to land in epoch 2"
     assert not (output_dir / "result.json").exists()
     assert not list(checkpoint.parent.glob("*.tmp")), "a temporary file was left behind"
@@ -65,13 +66,13 @@ def test_ctrl_c_stops_cleanly_and_says_where_the_checkpoint_is(tmp_path):
     assert process.returncode == 130
     assert f"the last complete epoch (1) is saved in {checkpoint}" in stderr
     assert f"--output-dir {output_dir} --resume" in stderr
-    assert len(torch.load(checkpoint, weights_only=False)["history"]) == 1
+    assert len(load_checkpoint(checkpoint)["history"]) == 1
 
 
 def test_ctrl_c_is_recorded_then_raised_at_a_batch_boundary():
     """The signal handler itself never raises on the first Ctrl-C (it might be running inside
     a finalizer, where Python would swallow the exception); the next batch boundary does."""
-    from lightning_port.callbacks import GracefulInterrupt
+    from lightning_port.training.callbacks import GracefulInterrupt
 
     interrupt = GracefulInterrupt()
     interrupt.on_train_batch_end(None, None, None, None, 0)  # nothing requested: no-op

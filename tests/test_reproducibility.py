@@ -3,6 +3,7 @@
 import torch
 
 from tests.helpers import train
+from lightning_port.support.checkpoint_files import load_checkpoint
 
 
 def test_two_runs_with_one_seed_are_identical(tmp_path, data_dir):
@@ -10,7 +11,7 @@ def test_two_runs_with_one_seed_are_identical(tmp_path, data_dir):
     first, second = ([{k: v for k, v in row.items() if k != "seconds"} for row in run["history"]] for run in runs)
     assert first == second and len(first) == 2
     assert runs[0]["test"] == runs[1]["test"]
-    weights = [torch.load(run["checkpoint"], weights_only=False)["state_dict"] for run in runs]
+    weights = [load_checkpoint(run["checkpoint"])["state_dict"] for run in runs]
     assert weights[0].keys() == weights[1].keys()
     assert all(torch.equal(weights[0][key], weights[1][key]) for key in weights[0])
 

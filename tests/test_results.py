@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from lightning_port.atomic import atomic_write_json
-from lightning_port.results import ResultFileError, read_result, write_result
+from lightning_port.support.atomic import atomic_write_json
+from lightning_port.support.results import ResultFileError, read_result, write_result
 
 VALID = {
     "model": "mnist_mlp", "framework": "lightning", "seed": 0, "epochs": 1, "batch_size": 32,

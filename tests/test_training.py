@@ -8,14 +8,21 @@ import json
 
 import pytest
 
-from lightning_port.registry import get_recipe
-from lightning_port.results import read_result
+from lightning_port.registry import get_recipe, recipes_in_order
+from lightning_port.support.results import read_result
 
-FULL_LENGTH = ["mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512", "pima_mlp"]
 CIFAR_SHORT_RUN = {"epochs": 3, "max_train_samples": 2_000}
 
 
-@pytest.mark.parametrize("name", FULL_LENGTH)
+def _full_run_cases():
+    """Every recipe; those whose full schedule is too long for the default suite run in make slow."""
+    return [
+        pytest.param(recipe.name, marks=() if recipe.evidence.full_run_in_default_suite else pytest.mark.slow)
+        for recipe in recipes_in_order()
+    ]
+
+
+@pytest.mark.parametrize("name", _full_run_cases())
 def test_full_tutorial_run_reaches_the_tutorials_accuracy(name, full_runs):
     recipe = get_recipe(name)
     result = full_runs.get("lightning", name, recipe.default_seed)

@@ -8,13 +8,9 @@ import sys
 from pathlib import Path
 
 from keras_reference.backend import default_backend
-from lightning_port.cli import arguments
+from lightning_port.run import arguments
+from lightning_port.cli.keras_options import add_keras_backend_argument
 from lightning_port.registry import model_names
-
-# CIFAR on a CPU: a full 45,000-image epoch takes minutes per framework, so --all on CPU
-# times a prefix (images/s is what compares); the GPU runs use the whole set.
-CPU_CIFAR_TRAIN_SAMPLES = 4_480
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch: Lightning port, PyTorch floor, Keras.")
@@ -28,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--precision", choices=arguments.PRECISIONS, default="32-true")
     parser.add_argument("--compile", action="store_true", help="time the port as `scripts/train.py --compile` runs it (the floor stays eager)")
     parser.add_argument("--frameworks", default="port,floor,keras", help="comma-separated subset of port,floor,keras")
-    arguments.add_keras_backend_argument(parser)
+    add_keras_backend_argument(parser)
     arguments.add_data_arguments(parser)
     parser.add_argument("--output", help="benchmark JSON (default: docs/benchmarks/<accelerator>.json)")
     parser.add_argument("--markdown", help="page to (re)write from every JSON beside --output (default: docs/benchmarks.md)")
@@ -57,22 +53,29 @@ def main(argv: list[str] | None = None) -> int:
         "quiet": args.quiet,
         "per_model": {},
     }
+    from lightning_port.registry import get_recipe
+
+    recipes = [get_recipe(name) for name in models]
     notes = []
-    if args.accelerator == "cpu" and args.max_train_samples is None and "cifar_cnn" in models:
-        settings["per_model"]["cifar_cnn"] = {"max_train_samples": CPU_CIFAR_TRAIN_SAMPLES}
-        notes.append(f"cifar_cnn on CPU: the first {CPU_CIFAR_TRAIN_SAMPLES:,} training images per epoch (plus the full 5,000-image validation pass in every framework); compare images/s.")
+    for recipe in recipes:
+        # Convolution models on a CPU: a full epoch takes minutes per framework, so time a
+        # prefix (samples/s is what compares); a GPU run uses the whole set.
+        prefix = recipe.evidence.benchmark_cpu_samples
+        if args.accelerator == "cpu" and args.max_train_samples is None and prefix:
+            settings["per_model"][recipe.name] = {"max_train_samples": prefix}
+            notes.append(f"{recipe.name} on CPU: the first {prefix:,} training images per epoch (plus the full validation pass, where the recipe validates, in every framework); compare samples/s.")
     if args.max_train_samples:
         notes.append(f"Every model trained on its first {args.max_train_samples:,} samples (--max-train-samples).")
 
-    from lightning_port.atomic import atomic_write_json, atomic_write_text
-    from lightning_port.benchmarking.render import page, text_table
-    from lightning_port.benchmarking.runner import run_benchmark
+    from lightning_port.support.atomic import atomic_write_json, atomic_write_text
+    from lightning_port.evidence.benchmarking.render import page, text_table
+    from lightning_port.evidence.benchmarking.runner import run_benchmark
 
     default_name = f"{args.accelerator}-compile.json" if args.compile else f"{args.accelerator}.json"
     output = Path(args.output or Path("docs") / "benchmarks" / default_name)
     markdown_path = Path(args.markdown or Path("docs") / "benchmarks.md")
     if not args.render_only:
-        report = run_benchmark(models, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
+        report = run_benchmark(recipes, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
         report["notes"] = notes
         atomic_write_json(output, report)
     siblings = sorted(output.parent.glob("*.json"))

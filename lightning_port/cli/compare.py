@@ -7,7 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from lightning_port.cli import arguments
+from lightning_port.run import arguments
+from lightning_port.cli.keras_options import add_keras_backend_argument
 from lightning_port.registry import model_names
 
 
@@ -20,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=arguments.positive_int, help="default: the tutorial's")
     parser.add_argument("--max-train-samples", type=arguments.positive_int, help="train on this many samples only (quick runs)")
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu", help="for the Lightning runs (default: cpu)")
-    arguments.add_keras_backend_argument(parser)
+    add_keras_backend_argument(parser)
     parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
     parser.add_argument("--output-dir", default="reports", help="reports go to OUTPUT_DIR/<model>/ (default: reports)")
     parser.add_argument("--from-results", nargs="+", metavar="PATH", help="build from these result.json files or folders instead of training")
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.model or args.all or args.from_results):
         parser.error("choose --model NAME, --all, or --from-results PATH...")
 
-    from lightning_port.comparison.collect import (
+    from lightning_port.evidence.comparison.collect import (
         DEFAULT_PARITY_RESULTS,
         CompareSettings,
         ComparisonError,
@@ -44,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         run_model,
         write_collected,
     )
-    from lightning_port.comparison.render import render_index, render_report
-    from lightning_port.results import ResultFileError
+    from lightning_port.evidence.comparison.render import render_index, render_report
+    from lightning_port.registry import get_recipe
+    from lightning_port.support.results import ResultFileError
 
     def progress(text: str) -> None:
         print(f"compare: {text}", file=sys.stderr, flush=True)
@@ -64,11 +66,11 @@ def main(argv: list[str] | None = None) -> int:
             wanted = model_names() if args.all else [args.model]
             by_model = {}
             for position, model in enumerate(wanted):
-                paths = run_model(model, settings, output_dir, progress, (position, len(wanted)))
+                paths = run_model(get_recipe(model), settings, output_dir, progress, (position, len(wanted)))
                 by_model[model] = load_runs(paths)[model]
         reports = []
         for model in wanted:
-            collected = collect(model, by_model[model], settings, parity_path, progress)
+            collected = collect(get_recipe(model), by_model[model], settings, parity_path, progress)
             directory = output_dir / model
             write_collected(collected, directory)
             written = render_report(collected, directory)

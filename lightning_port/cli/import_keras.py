@@ -1,8 +1,8 @@
 """``python scripts/import_keras.py``: a Keras model's weights as a Lightning checkpoint.
 
 Reads a ``.weights.h5`` (``model.save_weights``) or a whole ``.keras`` model, translates the
-weights (``lightning_port.keras_weights``) and writes a checkpoint that ``predict.py``,
-and ``TutorialClassifier.load_from_checkpoint`` accept.
+weights (``lightning_port.keras_compat.weights``) and writes a checkpoint that ``predict.py``
+and ``TutorialClassifier.from_checkpoint`` accept.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import io
 import sys
 from pathlib import Path
 
-from lightning_port.cli import arguments
+from lightning_port.run import arguments
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def read_keras_weights(model_name: str, path: Path) -> list:
+def read_keras_weights(recipe, path: Path) -> list:
     """The file's weights in ``get_weights()`` order, loaded into the tutorial's own Keras model."""
     from keras_reference import tutorial_module
     from keras_reference.backend import select_backend
@@ -32,9 +32,10 @@ def read_keras_weights(model_name: str, path: Path) -> list:
     import keras
 
     if path.suffix == ".keras":
-        model = keras.saving.load_model(path, compile=False)
+        # safe_mode: a Lambda layer or custom object in a file from elsewhere is refused, not run.
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
     elif path.name.endswith(".weights.h5"):
-        model = tutorial_module(model_name).build_model()
+        model = tutorial_module(recipe).build_model()
         model.load_weights(path, skip_mismatch=False)
     else:
         raise ValueError(f"{path}: expected a .weights.h5 (model.save_weights) or .keras (model.save) file")
@@ -50,13 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     import lightning
     import torch
 
-    from lightning_port.atomic import atomic_write_bytes
-    from lightning_port.keras_weights import WeightTranslationError, load_keras_weights
-    from lightning_port.system import TutorialClassifier
+    from lightning_port.keras_compat.weights import WeightTranslationError, load_keras_weights
+    from lightning_port.registry import get_recipe
+    from lightning_port.support.atomic import atomic_write_bytes
+    from lightning_port.training.system import TutorialClassifier
 
-    system = TutorialClassifier(args.model)
+    recipe = get_recipe(args.model)
+    system = TutorialClassifier(recipe)
     try:
-        arrays = read_keras_weights(args.model, weights_path)
+        arrays = read_keras_weights(recipe, weights_path)
         load_keras_weights(system.backbone, arrays)
     except (ValueError, WeightTranslationError) as error:
         print(f"import_keras.py: error: {weights_path} does not fit {args.model}: {error}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lightning_port.cli import arguments
+from lightning_port.run import arguments
 from lightning_port.registry import model_names
 
 
@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--checkpoint", required=True, help="a .ckpt from scripts/train.py or scripts/import_keras.py")
     parser.add_argument("--count", type=arguments.positive_int, default=5, help="how many samples (default: 5)")
-    parser.add_argument("--model", choices=model_names(), help="fail unless the checkpoint is of this model")
+    parser.add_argument("--model", choices=model_names(), metavar="NAME", help="fail unless the checkpoint is of this model")
     parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
     return parser
 
@@ -24,11 +24,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from lightning_port.data.errors import DataError
-    from lightning_port.prediction import CheckpointError, load_system, predict_first
+    from lightning_port.registry import get_recipe
+    from lightning_port.run.resolve import resolve_definition
+    from lightning_port.run.description import RunDefinition
+    from lightning_port.support.checkpoint_files import CheckpointError
+    from lightning_port.training.prediction import predict_first
+    from lightning_port.training.system import TutorialClassifier
 
     try:
-        load_system(args.checkpoint, expected_model=args.model)  # clear error before data loading
-        predicted, labels = predict_first(args.checkpoint, count=args.count, data_dir=args.data_dir)
+        # The checkpoint names its recipe; --model only asserts which one it must be.
+        system = TutorialClassifier.from_checkpoint(args.checkpoint, recipe=get_recipe(args.model) if args.model else None)
+        run = RunDefinition(**resolve_definition(system.recipe, data_dir=args.data_dir))
+        predicted, labels = predict_first(system, run, count=args.count)
     except (CheckpointError, DataError) as error:
         print(f"predict.py: error: {error}", file=sys.stderr)
         return 1

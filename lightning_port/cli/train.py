@@ -8,11 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from lightning_port.cli import arguments
-from lightning_port.data.errors import DataError
-from lightning_port.registry import get_recipe
-from lightning_port.results import ResultFileError
-from lightning_port.run_options import DEFAULT_STEPS_PER_EXECUTION
+from lightning_port.run import arguments
+from lightning_port.run.description import DEFAULT_STEPS_PER_EXECUTION
 
 # Set by the first process to the output directory it chose, so the processes Lightning
 # starts for DDP (which re-run this script with the same arguments) use the same one.
@@ -23,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="train.py",
         description="Train a Keras tutorial's model with PyTorch Lightning. Defaults are the tutorial's recipe.",
+        epilog=arguments.recipes_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     arguments.add_model_argument(parser)
     arguments.add_device_arguments(parser)
@@ -56,7 +55,7 @@ def _output_dir(args: argparse.Namespace) -> str:
     inherited = os.environ.get(LAUNCHED_OUTPUT_DIR_VARIABLE)
     if inherited:
         return inherited
-    chosen = str(Path("runs") / args.model / time.strftime("%Y%m%d-%H%M%S"))
+    chosen = str(Path("runs") / (args.model or arguments.DEFAULT_MODEL) / time.strftime("%Y%m%d-%H%M%S"))
     os.environ[LAUNCHED_OUTPUT_DIR_VARIABLE] = chosen
     return chosen
 
@@ -64,45 +63,47 @@ def _output_dir(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    arguments.check_holdout(parser, args)
     if args.resume and not args.output_dir:
         parser.error("--resume needs --output-dir (the run to continue)")
 
     # Imported late: argument errors should not wait for torch and Lightning to load.
-    from lightning_port.compiled_step import CompileUnsupported
-    from lightning_port.training import (
-        RunConfigError,
-        TrainingInterrupted,
-        TrainingOptions,
-        run_training,
-    )
+    from lightning_port.data.errors import DataError
+    from lightning_port.run.resolve import RunConfigError, resolve_training_run
+    from lightning_port.support.checkpoint_files import CheckpointError
+    from lightning_port.support.results import ResultFileError
+    from lightning_port.training.compiled_step import CompileUnsupported
+    from lightning_port.training.fit import TrainingInterrupted, run_training
 
-    options = TrainingOptions(
-        model=args.model,
-        output_dir=_output_dir(args),
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        data_dir=args.data_dir,
-        max_train_samples=args.max_train_samples,
-        holdout=args.holdout,
-        accelerator=args.accelerator,
-        devices=args.devices,
-        num_nodes=args.num_nodes,
-        strategy=args.strategy,
-        precision=args.precision,
-        deterministic=args.deterministic,
-        resume=args.resume,
-        progress_bar=not args.no_progress_bar,
-        channels_last=args.channels_last,
-        steps_per_execution=args.steps_per_execution,
-        compile=args.compile,
-    )
     try:
-        result = run_training(options)
+        run = resolve_training_run(
+            output_dir=_output_dir(args),
+            model=args.model,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            data_dir=args.data_dir,
+            max_train_samples=args.max_train_samples,
+            holdout=args.holdout,
+            resume=args.resume,
+            accelerator=args.accelerator,
+            devices=args.devices,
+            num_nodes=args.num_nodes,
+            strategy=args.strategy,
+            precision=args.precision,
+            deterministic=args.deterministic,
+            progress_bar=not args.no_progress_bar,
+            channels_last=args.channels_last,
+            steps_per_execution=args.steps_per_execution,
+            compile=args.compile,
+        )
     except RunConfigError as error:
         parser.error(str(error))
-    except (DataError, ResultFileError, CompileUnsupported) as error:
+    except CheckpointError as error:
+        print(f"train.py: error: {error}", file=sys.stderr)
+        return 1
+    try:
+        result = run_training(run)
+    except (DataError, ResultFileError, CompileUnsupported, CheckpointError) as error:
         print(f"train.py: error: {error}", file=sys.stderr)
         return 1
     except TrainingInterrupted as interrupted:
@@ -117,13 +118,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  also on {name}: loss {metrics['loss']:.4f}, accuracy {metrics['accuracy']:.4f}")
     if result["world_size"] > 1:
         print(f"  per-device batch {result['per_device_batch_size']}, effective batch {result['effective_batch_size']} over {result['world_size']} processes")
-    print(f"  result: {Path(options.output_dir) / 'result.json'}\n  checkpoint: {result['checkpoint']}")
-    recipe = get_recipe(result["model"])
-    if recipe.reported.predictions:
-        from lightning_port.prediction import predict_first
+    print(f"  result: {run.output_dir / 'result.json'}\n  checkpoint: {result['checkpoint']}")
+    if run.recipe.reported.predictions:
+        from lightning_port.training.prediction import predict_first
+        from lightning_port.training.system import TutorialClassifier
 
         # The tutorial's last step: reload the saved weights and predict the first test images.
-        predicted, labels = predict_first(result["checkpoint"], count=len(recipe.reported.predictions), data_dir=options.data_dir)
+        reloaded = TutorialClassifier.from_checkpoint(result["checkpoint"], recipe=run.recipe)
+        predicted, labels = predict_first(reloaded, run, count=len(run.recipe.reported.predictions))
         print(f"  reloaded checkpoint predicts {predicted} for the first test images; labels {labels}")
     return 0
 

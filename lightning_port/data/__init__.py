@@ -12,26 +12,27 @@ from pathlib import Path
 
 import numpy as np
 
-from lightning_port.data.cifar10 import load_cifar10
+from lightning_port.data.datasets import DATASETS, Arrays, dataset_named
 from lightning_port.data.errors import DataError
-from lightning_port.data.mnist import load_mnist
-from lightning_port.data.pima import load_pima
-from lightning_port.data.root import resolve_data_root
 from lightning_port.data.splits import holdout_split, stratified_split
-from lightning_port.recipes.spec import SPLIT_SEED, Recipe
+from lightning_port.spec import SPLIT_SEED, Recipe, ValidationHoldout, ValidationSplit
 
-Arrays = tuple[np.ndarray, np.ndarray]
-
-__all__ = ["DataError", "RawSplits", "load_raw_splits", "resolve_data_root"]
+__all__ = ["DATASETS", "DataError", "RawSplits", "load_raw_splits"]
 
 
 @dataclass
 class RawSplits:
-    """Unpreprocessed arrays. ``evaluations`` is ordered: the first entry is the reported "test"."""
+    """Unpreprocessed arrays. ``evaluations`` is ordered: the first entry is the reported "test".
 
-    train: Arrays
+    ``fit`` is what the tutorial passes to Keras's ``fit``: the training arrays, with the
+    validation part still in them for a recipe that uses ``validation_split`` (Keras splits
+    it off itself); ``train``/``validation`` are the parts after that split.
+    """
+
+    train: Arrays | None
     validation: Arrays | None
     evaluations: dict[str, Arrays] = field(default_factory=dict)
+    fit: Arrays | None = None
 
     @property
     def test_split(self) -> str:
@@ -44,42 +45,49 @@ def _prefix(arrays: Arrays, count: int | None) -> Arrays:
     return arrays[0][:count], arrays[1][:count]
 
 
+def _take(arrays: Arrays, indices) -> Arrays:
+    return arrays[0][indices], arrays[1][indices]
+
+
 def load_raw_splits(
     recipe: Recipe,
     data_root: Path,
     max_train_samples: int | None = None,
     holdout_fraction: float | None = None,
+    evaluation_only: bool = False,
 ) -> RawSplits:
     """The recipe's data set, split as the recipe says; identical for both frameworks.
 
-    ``max_train_samples`` keeps a prefix of the training split (after any validation split).
-    ``holdout_fraction`` (Pima only) holds out a stratified fraction for a held-out score.
+    ``max_train_samples`` keeps a prefix of the training arrays (after a random validation
+    hold-out; before a ``validation_split``, as Keras splits what fit() is given).
+    ``holdout_fraction`` (models scored on their training data) holds out a stratified
+    fraction for a held-out score. ``evaluation_only``: load only what is scored (prediction).
     """
     if holdout_fraction is not None and recipe.evaluate_on != "train":
         raise ValueError(f"--holdout applies to models scored on their training data (pima_mlp), not {recipe.name}")
-    if recipe.dataset == "mnist":
-        train, test = load_mnist(data_root)
-    elif recipe.dataset == "cifar10":
-        train, test = load_cifar10(data_root)
-    elif recipe.dataset == "pima":
-        train, test = load_pima(data_root), None
-    else:
-        raise ValueError(f"unknown dataset {recipe.dataset!r}")
+    dataset = dataset_named(recipe.dataset)
+    if evaluation_only and recipe.evaluate_on == "test" and dataset.load_test is not None:
+        return RawSplits(train=None, validation=None, evaluations={"test": dataset.load_test(data_root)})
+    train = dataset.load_train(data_root)
 
     validation = None
-    if recipe.validation_count:
-        train_indices, validation_indices = holdout_split(len(train[0]), recipe.validation_count, SPLIT_SEED)
-        validation = (train[0][validation_indices], train[1][validation_indices])
-        train = (train[0][train_indices], train[1][train_indices])
+    if isinstance(recipe.validation, ValidationHoldout):
+        train_indices, validation_indices = holdout_split(len(train[0]), recipe.validation.count, SPLIT_SEED)
+        validation, train = _take(train, validation_indices), _take(train, train_indices)
 
     evaluations: dict[str, Arrays] = {}
     if holdout_fraction is not None:
         train_indices, holdout_indices = stratified_split(train[1], holdout_fraction, SPLIT_SEED)
-        evaluations["holdout"] = (train[0][holdout_indices], train[1][holdout_indices])
-        train = (train[0][train_indices], train[1][train_indices])
-    train = _prefix(train, max_train_samples)
+        evaluations["holdout"] = _take(train, holdout_indices)
+        train = _take(train, train_indices)
+    fit = train = _prefix(train, max_train_samples)
+    if isinstance(recipe.validation, ValidationSplit):
+        split_at = recipe.validation.split_at(len(fit[0]))
+        train, validation = _prefix(fit, split_at), (fit[0][split_at:], fit[1][split_at:])
     if recipe.evaluate_on == "train":
         evaluations["train"] = train
     else:
-        evaluations["test"] = test
-    return RawSplits(train=train, validation=validation, evaluations=evaluations)
+        if dataset.load_test is None:
+            raise ValueError(f"{recipe.name} is scored on the test split, but data set {dataset.name} has none")
+        evaluations["test"] = dataset.load_test(data_root)
+    return RawSplits(train=train, validation=validation, evaluations=evaluations, fit=fit)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from lightning_port.data.errors import DataError
-from lightning_port.data.root import ensure_files
+from lightning_port.data.downloads import ensure_files
 
 SUBDIRECTORY = Path("cifar-10-batches-py")
 TRAIN_BATCHES = tuple(f"data_batch_{index}" for index in range(1, 6))
@@ -90,13 +90,17 @@ def _download(root: Path) -> None:
     torchvision.datasets.CIFAR10(root=str(root), train=True, download=True)
 
 
+def load_cifar10_split(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of one split, "train" (five batches) or "test"."""
+    directory = Path(root) / SUBDIRECTORY
+    names = list(TRAIN_BATCHES if split == "train" else TEST_BATCHES)
+    # Training reads the test batch next: check all batches at once (see load_mnist_split).
+    required = [*TRAIN_BATCHES, *TEST_BATCHES] if split == "train" else names
+    ensure_files("CIFAR-10", directory, required, lambda name: (directory / name).is_file(), lambda: _download(Path(root)))
+    parts = [read_batch(directory / name) for name in names]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 def load_cifar10(root: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((train_images, train_labels), (test_images, test_labels))."""
-    directory = Path(root) / SUBDIRECTORY
-    names = [*TRAIN_BATCHES, *TEST_BATCHES]
-    ensure_files("CIFAR-10", directory, names, lambda name: (directory / name).is_file(), lambda: _download(Path(root)))
-    splits = []
-    for batch_names in (TRAIN_BATCHES, TEST_BATCHES):
-        parts = [read_batch(directory / name) for name in batch_names]
-        splits.append((np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])))
-    return splits[0], splits[1]
+    return load_cifar10_split(root, "train"), load_cifar10_split(root, "test")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from lightning_port.data.errors import DataError
-from lightning_port.data.root import ensure_files
+from lightning_port.data.downloads import ensure_files
 
 SUBDIRECTORY = Path("MNIST") / "raw"
 FILES = {
@@ -77,26 +77,27 @@ def _download(root: Path) -> None:
         torchvision.datasets.MNIST(root=str(root), train=train, download=True)
 
 
+def load_mnist_split(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of one split, "train" or "test", as keras.datasets.mnist returns them."""
+    directory = Path(root) / SUBDIRECTORY
+    images_name, labels_name = FILES[split]
+    # Training reads the test split next: check (and fetch) all four files at once, so a missing
+    # data set is reported whole. Prediction reads the test files only.
+    required = [name for pair in FILES.values() for name in pair] if split == "train" else [images_name, labels_name]
+    ensure_files("MNIST", directory, required, lambda name: _find(directory, name) is not None, lambda: _download(Path(root)))
+    images_path, labels_path = _find(directory, images_name), _find(directory, labels_name)
+    images = read_idx(images_path, 3)
+    labels = read_idx(labels_path, 1)
+    if images.shape[1:] != IMAGE_SHAPE:
+        raise DataError(f"{images_path}: images are {images.shape[1:]}, expected {IMAGE_SHAPE}; {_FIX}")
+    if len(images) != len(labels):
+        raise DataError(f"{labels_path}: {len(labels)} labels for {len(images)} images in {images_path.name}; {_FIX}")
+    if labels.size and labels.max() >= NUM_CLASSES:
+        position = int(np.argmax(labels >= NUM_CLASSES))
+        raise DataError(f"{labels_path}: label {labels[position]} at byte {8 + position} is out of range 0-9; {_FIX}")
+    return images, labels
+
+
 def load_mnist(root: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((train_images, train_labels), (test_images, test_labels)), as keras.datasets.mnist."""
-    directory = Path(root) / SUBDIRECTORY
-    names = [name for pair in FILES.values() for name in pair]
-    ensure_files("MNIST", directory, names, lambda name: _find(directory, name) is not None, lambda: _download(Path(root)))
-    splits = []
-    for split, (images_name, labels_name) in FILES.items():
-        images_path, labels_path = _find(directory, images_name), _find(directory, labels_name)
-        images = read_idx(images_path, 3)
-        labels = read_idx(labels_path, 1)
-        if images.shape[1:] != IMAGE_SHAPE:
-            raise DataError(f"{images_path}: images are {images.shape[1:]}, expected {IMAGE_SHAPE}; {_FIX}")
-        if len(images) != len(labels):
-            raise DataError(
-                f"{labels_path}: {len(labels)} labels for {len(images)} images in {images_path.name}; {_FIX}"
-            )
-        if labels.size and labels.max() >= NUM_CLASSES:
-            position = int(np.argmax(labels >= NUM_CLASSES))
-            raise DataError(
-                f"{labels_path}: label {labels[position]} at byte {8 + position} is out of range 0-9; {_FIX}"
-            )
-        splits.append((images, labels))
-    return splits[0], splits[1]
+    return load_mnist_split(root, "train"), load_mnist_split(root, "test")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lightning_port.atomic import atomic_write_bytes
+from lightning_port.support.atomic import atomic_write_bytes
 from lightning_port.data.errors import DataError
-from lightning_port.data.root import ensure_files
+from lightning_port.data.downloads import ensure_files
 
 FILE_NAME = "pima-indians-diabetes.csv"
 URL = "https://raw.githubusercontent.com/jbrownlee/Datasets/master/pima-indians-diabetes.data.csv"

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lightning_port.models.initialization import keras_default_init_
-from lightning_port.models.layers import (
+from lightning_port.keras_compat.initializers import keras_default_init_
+from lightning_port.spec.layers import (
     Activation,
     Conv2D,
     Dense,

@@ -1,1 +1,1 @@
-"""One module per tutorial; each defines RECIPE. The registry collects them."""
+"""One module per tutorial, named after it; each defines ``RECIPE``. The registry finds them."""

@@ -50,7 +50,7 @@ def test_unknown_framework_is_a_usage_error():
 
 
 def test_a_compiled_run_is_labelled_and_shows_its_compilation_epoch():
-    from lightning_port.benchmarking.render import markdown
+    from lightning_port.evidence.benchmarking.render import markdown
 
     measured = {"median_epoch_s": 0.9, "first_epoch_s": 7.5, "samples_per_s": 66_000.0, "peak_rss_mb": 1500.0}
     report = {
@@ -62,6 +62,7 @@ def test_a_compiled_run_is_labelled_and_shows_its_compilation_epoch():
         "models": {
             "mnist_mlp": {
                 "batch_size": 32,
+                "speed_targeted": True,
                 "train_samples": 60_000,
                 "frameworks": {"port": measured, "floor": {**measured, "median_epoch_s": 1.6}, "keras": {**measured, "median_epoch_s": 2.8}},
                 "ratios": {"port_over_floor": 0.9 / 1.6, "keras_over_port": 2.8 / 0.9},

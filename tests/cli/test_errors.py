@@ -23,7 +23,7 @@ def small_run(tmp_path_factory, data_dir):
         (["--epochs", "two"], ["argument --epochs: expected a whole number, got 'two'"]),
         (["--batch-size", "0"], ["argument --batch-size: must be 1 or more, got 0"]),
         (["--accelerator", "tpu"], ["argument --accelerator: invalid choice: 'tpu'", "cpu", "gpu", "auto"]),
-        (["--holdout", "0.2"], ["--holdout applies to pima_mlp"]),
+        (["--holdout", "0.2"], ["--holdout applies to models scored on their training data (pima_mlp), not mnist_mlp"]),
         (["--model", "pima_mlp", "--holdout", "1.5"], ["must be strictly between 0 and 1"]),
         (["--resume"], ["--resume needs --output-dir"]),
         (["--compile", "--devices", "2", "--strategy", "ddp"], ["--compile runs on one device", "--devices 2"]),

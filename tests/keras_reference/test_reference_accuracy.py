@@ -2,12 +2,15 @@
 
 import pytest
 
-from lightning_port.registry import get_recipe
+from lightning_port.registry import get_recipe, recipes_in_order
 
 pytestmark = pytest.mark.keras
 
 
-@pytest.mark.parametrize("name", ["mnist_mlp", "mnist_mlp_rmsprop", "mnist_mlp_512", "pima_mlp"])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(r.name, marks=() if r.evidence.full_run_in_default_suite else pytest.mark.slow) for r in recipes_in_order()],
+)
 def test_keras_reference_reproduces_the_tutorial(name, full_runs, keras_tensorflow):
     recipe = get_recipe(name)
     result = full_runs.get("keras", name, recipe.default_seed)

@@ -3,51 +3,42 @@
 import pytest
 
 from lightning_port.registry import get_recipe, model_names
-from lightning_port.results import read_result
+from lightning_port.support.results import read_result
 
 pytestmark = pytest.mark.keras
-
-SHORT_RUN_SAMPLES = {"cifar_cnn": 256}
-
 
 @pytest.mark.parametrize("name", model_names())
 def test_reference_model_has_the_spec_parameter_count(name, keras_tensorflow):
     from keras_reference import tutorial_module
 
-    model = tutorial_module(name).build_model()
+    model = tutorial_module(get_recipe(name)).build_model()
     assert model.count_params() == get_recipe(name).parameter_count
 
 
 @pytest.mark.parametrize("name", model_names())
 def test_short_fit_writes_a_result_the_lightning_side_reads(name, keras_tensorflow, tmp_path, data_dir):
-    from keras_reference.run import WEIGHTS_FILE, KerasRunOptions, run_reference
+    from keras_reference.run import WEIGHTS_FILE, run_reference
+    from lightning_port.run.resolve import resolve_keras_run
 
-    result = run_reference(
-        KerasRunOptions(
-            model=name,
-            output_dir=str(tmp_path),
-            epochs=2,
-            data_dir=str(data_dir),
-            max_train_samples=SHORT_RUN_SAMPLES.get(name, 512),
-            verbose=0,
-        )
-    )
+    recipe = get_recipe(name)
+    run = resolve_keras_run(output_dir=tmp_path, recipe=recipe, epochs=2, data_dir=data_dir, max_train_samples=recipe.evidence.quick_samples, verbose=0)
+    result = run_reference(run)
     stored = read_result(tmp_path)
     assert stored["framework"] == "keras" and stored["backend"] == "tensorflow"
     assert [row["epoch"] for row in stored["history"]] == [1, 2]
     assert stored["test"]["loss"] == pytest.approx(result["test"]["loss"])
     assert (tmp_path / WEIGHTS_FILE).stat().st_size > 0
-    if name == "cifar_cnn":
+    if recipe.validation is not None:
         assert "val_accuracy" in stored["history"][0]
 
 
 def test_seed_makes_two_runs_identical(keras_tensorflow, tmp_path, data_dir):
-    from keras_reference.run import KerasRunOptions, run_reference
+    from keras_reference.run import run_reference
+    from lightning_port.run.resolve import resolve_keras_run
 
+    recipe = get_recipe("mnist_mlp_rmsprop")
     histories = [
-        run_reference(
-            KerasRunOptions(model="mnist_mlp_rmsprop", output_dir=str(tmp_path / str(i)), epochs=2, data_dir=str(data_dir), max_train_samples=2_000, verbose=0)
-        )["history"]
+        run_reference(resolve_keras_run(output_dir=tmp_path / str(i), recipe=recipe, epochs=2, data_dir=data_dir, max_train_samples=2_000, verbose=0))["history"]
         for i in range(2)
     ]
     for first, second in zip(*histories):

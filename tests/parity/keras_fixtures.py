@@ -9,16 +9,17 @@ import numpy as np
 from lightning_port.data import load_raw_splits
 from lightning_port.registry import get_recipe
 
-# A short Keras fit before comparing, so weights are trained rather than fresh glorot draws.
-WARM_UP_SAMPLES = {"cifar_cnn": 256}
+# A short Keras fit before comparing, so weights are trained rather than fresh glorot draws:
+# the recipe's quick subset (Evidence.quick_samples; all of a small data set).
 
 
 def tutorial_data(name: str, data_dir, max_train_samples: int | None = None) -> dict:
     """The Keras tutorial module's own prepared arrays (float64 where the tutorial's are)."""
     from keras_reference import tutorial_module
 
-    splits = load_raw_splits(get_recipe(name), data_dir, max_train_samples=max_train_samples)
-    return tutorial_module(name).prepare_data(splits)
+    recipe = get_recipe(name)
+    splits = load_raw_splits(recipe, data_dir, max_train_samples=max_train_samples)
+    return tutorial_module(recipe).prepare_data(splits)
 
 
 def warmed_up_keras_model(name: str, data_dir, seed: int = 0):
@@ -27,9 +28,10 @@ def warmed_up_keras_model(name: str, data_dir, seed: int = 0):
     from keras_reference import tutorial_module
 
     keras.utils.set_random_seed(seed)
-    tutorial = tutorial_module(name)
+    recipe = get_recipe(name)
+    tutorial = tutorial_module(recipe)
     model = tutorial.build_model()
-    data = tutorial_data(name, data_dir, max_train_samples=WARM_UP_SAMPLES.get(name, 2_000))
+    data = tutorial_data(name, data_dir, max_train_samples=recipe.evidence.quick_samples)
     inputs, targets = data["train"]
     model.fit(np.asarray(inputs, dtype=np.float32), targets, epochs=1, batch_size=get_recipe(name).batch_size, verbose=0)
     return model
@@ -61,7 +63,7 @@ def keras_precision(name: str, keras_model, precision: str):
     keras.config.set_floatx(precision)
     keras.config.set_dtype_policy(precision)
     try:
-        model = tutorial_module(name).build_model()
+        model = tutorial_module(get_recipe(name)).build_model()
         model.set_weights([w.astype(precision) for w in keras_model.get_weights()])
         yield model
     finally:

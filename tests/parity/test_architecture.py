@@ -5,9 +5,9 @@ import inspect
 
 import pytest
 
-from lightning_port import keras_defaults
+from lightning_port.keras_compat import defaults as keras_defaults
 from lightning_port.models import build_backbone
-from lightning_port.parity.architecture import compare_rows, keras_rows, lightning_rows
+from lightning_port.evidence.parity.architecture import compare_rows, keras_rows, lightning_rows
 from lightning_port.registry import get_recipe, model_names
 
 pytestmark = pytest.mark.parity
@@ -18,7 +18,7 @@ def test_layers_match_the_live_keras_model(name, keras_tensorflow, parity):
     from keras_reference import tutorial_module
 
     recipe = get_recipe(name)
-    keras_model = tutorial_module(name).build_model()
+    keras_model = tutorial_module(get_recipe(name)).build_model()
     problems = compare_rows(keras_rows(keras_model), lightning_rows(build_backbone(recipe)))
     entry = parity.record("architecture: differing layer fields", name, len(problems), 0, detail="; ".join(problems[:3]))
     assert entry.passed, "\n".join(problems)
@@ -32,7 +32,7 @@ def test_optimizer_loss_and_fit_arguments_match(name, keras_tensorflow):
     from keras_reference import tutorial_module
 
     recipe = get_recipe(name)
-    tutorial = tutorial_module(name)
+    tutorial = tutorial_module(get_recipe(name))
     keras_model = tutorial.build_model()
     config = keras_model.optimizer.get_config()
     assert type(keras_model.optimizer).__name__.lower() == recipe.optimizer.keras_name

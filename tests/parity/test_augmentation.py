@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lightning_port.augmentation import BatchAugmentation, apply_transform, sample_parameters
+from lightning_port.keras_compat.augmentation import BatchAugmentation, apply_transform, sample_parameters
 from lightning_port.registry import get_recipe
 from tests.parity.keras_fixtures import tutorial_data
 

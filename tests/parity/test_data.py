@@ -3,22 +3,30 @@
 import numpy as np
 import pytest
 
-from lightning_port.datamodules import datamodule_for
+from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.registry import get_recipe, model_names
+from lightning_port.spec import ValidationSplit
+from tests.helpers import definition
 from tests.parity.keras_fixtures import labels_of, tutorial_data
 
 pytestmark = pytest.mark.parity
-SAMPLES = {"cifar_cnn": 2_000}
 
 
 @pytest.mark.parametrize("name", model_names())
 def test_both_frameworks_train_and_test_on_identical_arrays(name, keras_tensorflow, data_dir, parity):
     recipe = get_recipe(name)
-    limit = SAMPLES.get(name)
-    datamodule = datamodule_for(recipe, data_dir=data_dir, max_train_samples=limit)
+    # Heavy (image) models on their quick subset; the others on every training sample.
+    limit = recipe.evidence.quick_samples if recipe.evidence.heavy else None
+    datamodule = TutorialDataModule(definition(name, data_dir, max_train_samples=limit))
     datamodule.setup()
     keras_data = tutorial_data(name, data_dir, max_train_samples=limit)
-    pairs = [("train", datamodule.train_tensors, keras_data["train"])]
+    keras_train = keras_data["train"]
+    if isinstance(recipe.validation, ValidationSplit):
+        # The tutorial passes validation_split to fit(): split its arrays with Keras's own code.
+        from keras.src.trainers.data_adapters.array_slicing import train_validation_split
+
+        keras_train, keras_data["validation"] = train_validation_split(keras_train, recipe.validation.fraction)
+    pairs = [("train", datamodule.train_tensors, keras_train)]
     pairs += [(split, datamodule.evaluation_tensors[split], keras_data["evaluations"][split]) for split in keras_data["evaluations"]]
     if "validation" in keras_data:
         pairs.append(("validation", datamodule.validation_tensors, keras_data["validation"]))

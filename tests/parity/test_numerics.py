@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from lightning_port.losses import keras_loss
-from lightning_port.optimizers import build_optimizer
-from lightning_port.parity.keras_probes import (
+from lightning_port.keras_compat.losses import keras_loss
+from lightning_port.keras_compat.optimizers import build_optimizer
+from lightning_port.evidence.parity.keras_probes import (
     as_torch_layout,
     keras_loss_and_gradients,
     keras_optimizer_steps,
@@ -119,7 +119,7 @@ def test_loss_uses_logits_like_keras_even_when_saturated(keras_tensorflow, data_
     recipe = get_recipe("mnist_mlp")
     from keras_reference import tutorial_module
 
-    keras_model = tutorial_module("mnist_mlp").build_model()
+    keras_model = tutorial_module(get_recipe("mnist_mlp")).build_model()
     weights = keras_model.get_weights()
     weights[-1][:] = 0.0
     weights[-1][3] = 60.0  # every sample confidently predicted as a 3
@@ -142,7 +142,7 @@ def test_200_training_steps_follow_keras(keras_tensorflow, data_dir, parity):
 
     recipe = get_recipe("mnist_mlp")
     keras.utils.set_random_seed(0)
-    keras_model = tutorial_module("mnist_mlp").build_model()
+    keras_model = tutorial_module(get_recipe("mnist_mlp")).build_model()
     backbone = mirrored_backbone(recipe, keras_model)
     optimizer = build_optimizer(recipe.optimizer, backbone.parameters())
     inputs, targets = tutorial_data("mnist_mlp", data_dir)["train"]

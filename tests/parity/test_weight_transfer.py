@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from lightning_port.keras_weights import WeightTranslationError, export_keras_weights, load_keras_weights
+from lightning_port.keras_compat.weights import WeightTranslationError, export_keras_weights, load_keras_weights
 from lightning_port.models import build_backbone
-from lightning_port.parity.keras_probes import to_torch_inputs
+from lightning_port.evidence.parity.keras_probes import to_torch_inputs
 from lightning_port.registry import get_recipe, model_names
 from tests.conftest import REPOSITORY_ROOT
 from tests.parity.keras_fixtures import tutorial_data, warmed_up_keras_model
@@ -55,7 +55,7 @@ def test_imported_weights_give_keras_outputs(name, keras_tensorflow, data_dir, p
 def test_weights_of_another_model_are_refused(keras_name, torch_name, message, keras_tensorflow):
     from keras_reference import tutorial_module
 
-    keras_model = tutorial_module(keras_name).build_model()
+    keras_model = tutorial_module(get_recipe(keras_name)).build_model()
     with pytest.raises(WeightTranslationError, match=message):
         load_keras_weights(build_backbone(get_recipe(torch_name)), keras_model.get_weights())
 

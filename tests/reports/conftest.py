@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lightning_port.parity.checks import ParityRecorder
+from lightning_port.evidence.parity.checks import ParityRecorder
 from tests.cli.scripts import run_script
 
 SHORT_RUN = ("--seeds", "2", "--epochs", "2", "--max-train-samples", "1000")

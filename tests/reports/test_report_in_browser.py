@@ -51,7 +51,7 @@ def test_every_plot_is_decoded_and_visible(browser, report_dir):
 
 
 def test_index_opens_each_report(browser, report_dir):
-    from lightning_port.comparison.render import read_collected, render_index
+    from lightning_port.evidence.comparison.render import read_collected, render_index
 
     index = render_index([read_collected(report_dir / "collected.json")], report_dir.parent)
     browser.get(index.as_uri())

@@ -1,0 +1,136 @@
+"""The one LightningDataModule: a run's data set -> recipe preprocessing -> tensors on the device.
+
+Every data set goes through the same path; what differs comes from the recipe: image
+inputs (rank 3, Keras's channels-last) are served channels-first as torch convolves them,
+a recipe with augmentation augments its training batches on the device, a recipe with a
+validation split validates after every epoch.
+"""
+
+from __future__ import annotations
+
+import lightning as L
+import numpy as np
+import torch
+
+from lightning_port.data import RawSplits, load_raw_splits
+from lightning_port.data.batches import InMemoryBatches
+from lightning_port.keras_compat import defaults
+from lightning_port.keras_compat.augmentation import BatchAugmentation
+from lightning_port.run.description import RunDefinition
+from lightning_port.spec import Recipe
+
+
+def to_inputs(recipe: Recipe, features: np.ndarray) -> torch.Tensor:
+    """Preprocessed model inputs: images channels-first (N, C, H, W), anything else as is."""
+    values = recipe.preprocessing.apply(features, recipe.input_shape)
+    if recipe.is_image_model:
+        values = np.ascontiguousarray(values.transpose(0, 3, 1, 2))
+    return torch.from_numpy(values)
+
+
+def to_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
+    """Class indices for a categorical loss, 0/1 floats for a binary one."""
+    if recipe.loss == "binary_crossentropy":
+        return torch.from_numpy(labels.astype(np.float32))
+    return torch.from_numpy(labels.astype(np.int64))
+
+
+class TutorialDataModule(L.LightningDataModule):
+    """Serves a run's data set from in-memory tensors placed on the model's device.
+
+    ``steps_per_execution``: Keras batches served per training "batch" (see
+    ``TutorialClassifier``); the order of samples does not depend on it. ``predict_count``:
+    ``predict_dataloader`` serves the first that many samples of the scored split, and
+    ``setup("predict")`` loads only that split.
+    """
+
+    def __init__(self, run: RunDefinition, steps_per_execution: int = 1, augment: bool = True, predict_count: int = 5):
+        super().__init__()
+        if steps_per_execution < 1:
+            raise ValueError(f"steps_per_execution must be at least 1, got {steps_per_execution}")
+        self.run = run
+        self.recipe = run.recipe
+        self.batch_size = run.batch_size
+        self.steps_per_execution = steps_per_execution
+        self.predict_count = predict_count
+        self.augmentation = BatchAugmentation(self.recipe.augmentation) if augment and self.recipe.augmentation else None
+        self.raw: RawSplits | None = None
+        self.train_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.validation_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.evaluation_tensors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def _load(self, evaluation_only: bool = False) -> RawSplits:
+        run = self.run
+        return load_raw_splits(run.recipe, run.data_root, run.max_train_samples, run.holdout, evaluation_only=evaluation_only)
+
+    # ---- Lightning hooks ----
+    def prepare_data(self) -> None:
+        # Runs on one process per node: downloads (if needed) happen once, not per rank.
+        self._load()
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.raw is not None and (self.raw.train is not None or stage == "predict"):
+            return
+        self.raw = self._load(evaluation_only=stage == "predict")
+        device = self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
+
+        def place(arrays):
+            return to_inputs(self.recipe, arrays[0]).to(device), to_targets(self.recipe, arrays[1]).to(device)
+
+        if self.raw.train is not None:
+            self.train_tensors = place(self.raw.train)
+        self.validation_tensors = place(self.raw.validation) if self.raw.validation is not None else None
+        self.evaluation_tensors = {name: place(arrays) for name, arrays in self.raw.evaluations.items()}
+
+    @property
+    def evaluation_names(self) -> list[str]:
+        return list(self.evaluation_tensors)
+
+    def _shard(self) -> dict:
+        if self.trainer is None:
+            return {"rank": 0, "world_size": 1}
+        return {"rank": self.trainer.global_rank, "world_size": self.trainer.world_size}
+
+    def _current_epoch(self) -> int:
+        return self.trainer.current_epoch if self.trainer is not None else 0
+
+    def train_dataloader(self) -> InMemoryBatches:
+        return InMemoryBatches(
+            self.train_tensors,
+            self.batch_size * self.steps_per_execution,
+            shuffle=defaults.FIT_SHUFFLE_KERAS_DEFAULT,
+            seed=self.run.seed,
+            epoch=self._current_epoch,
+            pad_shards=True,
+            **self._shard(),
+        )
+
+    def val_dataloader(self):
+        if self.validation_tensors is None:
+            return []
+        # fit(validation_batch_size=None) validates in batches of the training batch size.
+        return InMemoryBatches(self.validation_tensors, self.batch_size, shuffle=False, **self._shard())
+
+    def test_dataloader(self) -> list[InMemoryBatches]:
+        batch_size = defaults.EVALUATE_BATCH_SIZE_KERAS_DEFAULT
+        return [InMemoryBatches(tensors, batch_size, shuffle=False, **self._shard()) for tensors in self.evaluation_tensors.values()]
+
+    def predict_dataloader(self) -> InMemoryBatches:
+        inputs, targets = self.evaluation_tensors[self.raw.test_split]
+        count = min(self.predict_count, len(inputs))
+        return InMemoryBatches((inputs[:count], targets[:count]), count, shuffle=False)
+
+    def transfer_batch_to_device(self, batch, device, dataloader_idx):
+        # Batches are slices of tensors that setup() already placed on the device.
+        if all(tensor.device == device for tensor in batch):
+            return batch
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
+    def on_after_batch_transfer(self, batch, dataloader_idx):
+        # Only training batches are augmented, as ImageDataGenerator.flow feeds only fit().
+        # (ModelSummary also sends the bare example_input_array tensor through this hook.)
+        is_pair = isinstance(batch, (tuple, list)) and len(batch) == 2
+        if is_pair and self.augmentation is not None and self.trainer is not None and self.trainer.training:
+            images, labels = batch
+            return self.augmentation(images), labels
+        return batch

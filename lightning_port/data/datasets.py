@@ -1,0 +1,65 @@
+"""The data sets by name: how each is loaded and fetched. A recipe names its data set here.
+
+Every loader returns what ``keras.datasets.<name>.load_data()`` would (channels-last uint8
+images, integer labels) so that the Keras reference consumes the same arrays unchanged;
+the tensor layout torch trains on is decided by the recipe's input rank
+(``Recipe.is_image_model``: images are served channels-first), not per data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lightning_port.data.cifar10 import load_cifar10_split
+from lightning_port.data.mnist import load_mnist_split
+from lightning_port.data.pima import load_pima
+
+Arrays = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    files: str  # what is read, in which format
+    fetched_by: str  # how missing files are downloaded (unless LIGHTNING_PORT_OFFLINE=1)
+    load_train: Callable[[Path], Arrays]
+    load_test: Callable[[Path], Arrays] | None  # None: the data set has no test split
+
+
+DATASETS: dict[str, Dataset] = {
+    dataset.name: dataset
+    for dataset in (
+        Dataset(
+            "mnist",
+            "MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (IDX)",
+            "torchvision.datasets.MNIST",
+            lambda root: load_mnist_split(root, "train"),
+            lambda root: load_mnist_split(root, "test"),
+        ),
+        Dataset(
+            "cifar10",
+            "cifar-10-batches-py/{data_batch_1..5,test_batch} (python pickles, read directly)",
+            "torchvision.datasets.CIFAR10",
+            lambda root: load_cifar10_split(root, "train"),
+            lambda root: load_cifar10_split(root, "test"),
+        ),
+        Dataset(
+            "pima",
+            "pima-indians-diabetes.csv (8 features and a 0/1 label per row)",
+            "the tutorial's URL (jbrownlee/Datasets on GitHub)",
+            load_pima,
+            None,
+        ),
+    )
+}
+
+
+def dataset_named(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}") from None

@@ -1,0 +1,1 @@
+"""What proves the port faithful: parity checks, comparison reports, benchmarks."""

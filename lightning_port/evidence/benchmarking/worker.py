@@ -1,0 +1,87 @@
+"""One measurement in its own process: ``python -m lightning_port.evidence.benchmarking.worker``.
+
+A process per measurement gives each framework its own peak-memory figure and keeps
+TensorFlow and torch from sharing (and contending in) one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+from lightning_port.support.atomic import atomic_write_json
+
+FRAMEWORKS = ("port", "floor", "keras")
+
+
+def _peak_memory_mb(device: str) -> dict:
+    peak = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # KiB on Linux
+    if device == "cuda":
+        import torch
+
+        if torch.cuda.is_initialized():
+            peak["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    return peak
+
+
+def measure(framework: str, model: str, epochs: int, accelerator: str, seed: int, data_dir, max_train_samples, precision: str, backend: str, compile: bool = False) -> dict:
+    """One framework's epochs; this process is an entry point, so it resolves its run here."""
+    from lightning_port.registry import get_recipe
+    from lightning_port.run.resolve import resolve_definition
+
+    device = "cuda" if accelerator == "gpu" else "cpu"
+    recipe = get_recipe(model)
+    definition = resolve_definition(recipe, epochs=epochs, seed=seed, data_dir=data_dir, max_train_samples=max_train_samples)
+    with tempfile.TemporaryDirectory() as scratch:
+        if framework == "port":
+            from lightning_port.run.description import SpeedMode, TrainingRun
+            from lightning_port.training.callbacks import EpochClock
+            from lightning_port.training.fit import run_training
+
+            clock = EpochClock()
+            run = TrainingRun(
+                **definition, output_dir=Path(scratch) / "run", accelerator=accelerator, precision=precision,
+                speed=SpeedMode(compile=compile),
+            )
+            result = run_training(run, extra_callbacks=(clock,))
+            seconds, samples, where = clock.seconds, result["train_samples"], result["device"]
+        elif framework == "floor":
+            from lightning_port.evidence.benchmarking.floor import floor_epoch_seconds
+            from lightning_port.run.description import RunDefinition
+
+            seconds, samples = floor_epoch_seconds(RunDefinition(**definition), device, precision)
+            where = device
+        else:
+            from keras_reference.run import run_reference
+            from lightning_port.run.description import KerasRun
+
+            result = run_reference(KerasRun(**definition, output_dir=Path(scratch), backend=backend, verbose=2))
+            seconds, samples, where = [row["seconds"] for row in result["history"]], result["train_samples"], f"{result['device']} (Keras {backend})"
+    return {"framework": framework, "epoch_seconds": seconds, "train_samples": samples, "device": where, "machine": platform.node(), **_peak_memory_mb(device)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lightning_port.evidence.benchmarking.worker")
+    parser.add_argument("--framework", choices=FRAMEWORKS, required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--epochs", type=int, required=True)
+    parser.add_argument("--accelerator", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--max-train-samples", type=int)
+    parser.add_argument("--precision", default="32-true")
+    parser.add_argument("--backend", default="tensorflow")
+    parser.add_argument("--compile", action="store_true", help="the port as scripts/train.py --compile runs it")
+    parser.add_argument("--output", required=True)
+    args = parser.parse_args(argv)
+    measurement = measure(args.framework, args.model, args.epochs, args.accelerator, args.seed, args.data_dir, args.max_train_samples, args.precision, args.backend, args.compile)
+    atomic_write_json(args.output, measurement)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

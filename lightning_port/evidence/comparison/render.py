@@ -1,0 +1,202 @@
+"""The rendering half: collected.json in, report.md + PNGs + self-contained report.html out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lightning_port.support.atomic import atomic_write_bytes, atomic_write_text
+from lightning_port.evidence.comparison import plots
+from lightning_port.evidence.comparison.document import Heading, Image, Link, Paragraph, Table, to_html, to_markdown
+from lightning_port.evidence.comparison.summary import (
+    FRAMEWORK_LABELS,
+    published,
+    published_accuracy,
+    runs_of,
+    speed_summary,
+    test_summary,
+)
+from lightning_port.support.results import FRAMEWORKS
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.2f}%"
+
+
+def recipe_section(collected: dict) -> list:
+    recipe = collected["recipe"]
+    results = [entry["result"] for entry in collected["runs"]]
+    seeds = ", ".join(f"{FRAMEWORK_LABELS[f]} {len(runs_of(collected, f))}" for f in FRAMEWORKS)
+    epochs = ", ".join(str(value) for value in sorted({result["epochs"] for result in results}))
+    samples = ", ".join(f"{value:,}" for value in sorted({result["train_samples"] for result in results}))
+    article = recipe["article"]
+    figures = ", ".join(f"{name} {value:.4g}" for name, value in published(collected).items())
+    note = recipe["reported"].get("note")
+    rows = [
+        ["article", article["title"]],
+        ["author", article["author"]],
+        ["published", article.get("published") or "—"],
+        ["address", article.get("url") or "—"],
+        ["data set", recipe["dataset"]],
+        ["preprocessing", recipe["preprocessing"]],
+        ["layers", ", ".join(recipe["layers"])],
+        ["optimizer", recipe["optimizer"]],
+        ["loss", recipe["loss"]],
+        ["epochs (tutorial)", str(recipe["epochs"])],
+        ["batch size", str(recipe["batch_size"])],
+        ["parameters", f"{recipe['parameter_count']:,}"],
+        ["augmentation", recipe["augmentation"] or "none"],
+        ["validation", recipe["validation"] or "none during fit"],
+        ["scored on", f"the {recipe['evaluate_on']} split"],
+        ["tutorial's figures", figures + (f" ({note})" if note else "")],
+        ["this comparison", f"seeds per framework: {seeds}; epochs: {epochs}; training samples: {samples}"],
+    ]
+    if article.get("note"):
+        rows.insert(4, ["how it follows the article", article["note"]])
+    rows += [["note", note] for note in recipe["notes"]]
+    blocks = [Heading("Recipe")]
+    if article.get("url"):
+        blocks.append(Link(article["url"], article["url"]))
+    return [*blocks, Table(["field", "value"], rows)]
+
+
+def _layer_cells(row: dict | None) -> list[str]:
+    if row is None:
+        return ["—", "—", "—"]
+    detail = ", ".join(f"{name}={row[name]}" for name in ("units", "activation", "kernel_size", "padding", "rate") if row.get(name) is not None)
+    return [f"{row['kind']}({detail})", str(tuple(row["output_shape"])), f"{row['parameters']:,}"]
+
+
+def architecture_section(collected: dict) -> list:
+    blocks = [Heading("Architecture, side by side")]
+    architecture = collected["architecture"]
+    if "unavailable" in architecture:
+        return [*blocks, Paragraph(f"Not available: {architecture['unavailable']}")]
+    keras, lightning = architecture["keras"], architecture["lightning"]
+    rows = []
+    for index in range(max(len(keras), len(lightning))):
+        keras_row = keras[index] if index < len(keras) else None
+        lightning_row = lightning[index] if index < len(lightning) else None
+        rows.append([str(index), *_layer_cells(keras_row), *_layer_cells(lightning_row), "match" if keras_row == lightning_row else "DIFFERS"])
+    total = [sum(row["parameters"] for row in side) for side in (keras, lightning)]
+    rows.append(["", "total", "", f"{total[0]:,}", "total", "", f"{total[1]:,}", "match" if total[0] == total[1] else "DIFFERS"])
+    verdict = "Every layer matches field for field (kind, output shape, parameters, units, activation, kernel, padding, rate)." if not architecture["differences"] else "Differences: " + "; ".join(architecture["differences"])
+    headers = ["#", "Keras layer", "Keras output", "Keras params", "Lightning layer", "Lightning output", "Lightning params", ""]
+    return [*blocks, Paragraph("Read from the live Keras model and from the torch modules (output shapes channels-last, as Keras prints them). " + verdict), Table(headers, rows)]
+
+
+def curves_section(collected: dict) -> list:
+    return [Heading("Learning curves"), Image("learning_curves.png", f"{collected['model']} learning curves, Lightning vs Keras")]
+
+
+def test_section(collected: dict) -> list:
+    model = collected["model"]
+    summaries = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
+    rows = []
+    for framework, summary in summaries.items():
+        seeds = "; ".join(f"seed {seed}: {_percent(accuracy)} / {loss:.4f}" for seed, accuracy, loss in summary.per_seed)
+        rows.append([FRAMEWORK_LABELS[framework], summary.split, f"{_percent(summary.accuracy_mean)} ± {_percent(summary.accuracy_std)}", f"{summary.loss_mean:.4f} ± {summary.loss_std:.4f}", _percent(summary.final_train_accuracy_mean), seeds])
+    figures = published(collected)
+    reference = published_accuracy(collected)
+    rows.append(["tutorial (published)", "", _percent(reference) if reference is not None else "—", f"{figures['test loss']:.4f}" if "test loss" in figures else "—", _percent(figures["training accuracy"]) if "training accuracy" in figures else "—", ""])
+    gap = summaries["lightning"].accuracy_mean - summaries["keras"].accuracy_mean
+    text = f"Mean accuracy, Lightning minus Keras: {100 * gap:+.2f} percentage points over {len(summaries['lightning'].per_seed)} vs {len(summaries['keras'].per_seed)} seed(s) (std: sample standard deviation over seeds)."
+    headers = ["", "split", "accuracy (mean ± std)", "loss (mean ± std)", "final-epoch training accuracy", "every seed (accuracy / loss)"]
+    return [Heading("Test results"), Paragraph(text), Table(headers, rows), Image("test_results.png", f"{model} test accuracy and loss per seed")]
+
+
+def parity_section(collected: dict) -> list:
+    blocks = [Heading("Parity checks")]
+    parity = collected["parity"]
+    if "unavailable" in parity:
+        return [*blocks, Paragraph(f"Not available: {parity['unavailable']}")]
+    checks = parity["checks"]
+    if not checks:
+        return [*blocks, Paragraph(f"{parity['source']} has no checks for {collected['model']}: run the parity tests (make parity).")]
+    passed = sum(1 for check in checks if check["passed"])
+    rows = [[check["check"], f"{check['measured']:.3g}", check["comparison"], f"{check['tolerance']:.3g}", "passed" if check["passed"] else "FAILED", check.get("detail", "")] for check in checks]
+    text = f"{passed} of {len(checks)} checks within tolerance, from the parity test suite ({parity['source']}, written {parity['written_at']})."
+    return [*blocks, Paragraph(text), Table(["check", "measured", "", "tolerance", "result", "detail"], rows)]
+
+
+def speed_section(collected: dict) -> list:
+    summaries = {framework: speed_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
+    rows = [[FRAMEWORK_LABELS[name], s.device, f"{s.seconds_per_epoch:.3f}", f"{s.samples_per_second:,.0f}", f"{s.wall_time_s:.1f}"] for name, s in summaries.items()]
+    ratio = summaries["keras"].seconds_per_epoch / summaries["lightning"].seconds_per_epoch
+    text = (
+        f"Keras takes {ratio:.2f}x the Lightning port's time per epoch in these runs. They ran one after the other, "
+        "not interleaved, so machine load can tilt them; scripts/benchmark.py measures controlled, interleaved ratios."
+    )
+    headers = ["", "device", "s/epoch (median, epochs 2+)", "samples/s", "wall time per run (s, incl. data loading and test)"]
+    return [Heading("Speed"), Paragraph(text), Table(headers, rows), Image("speed.png", "seconds per epoch per framework")]
+
+
+def environment_section(collected: dict) -> list:
+    rows = []
+    for framework in FRAMEWORKS:
+        first = runs_of(collected, framework)[0]
+        versions = ", ".join(f"{name} {version}" for name, version in sorted(first["versions"].items()))
+        backend = f" (Keras backend: {first['backend']})" if "backend" in first else ""
+        rows.append([FRAMEWORK_LABELS[framework] + backend, first["device"], first.get("accelerator", ""), first.get("precision", ""), versions])
+    host = collected["host"]
+    return [Heading("Environment"), Paragraph(f"Host: {host['cpu']}; {host['platform']}; Python {host['python']}."), Table(["", "device", "accelerator", "precision", "versions"], rows)]
+
+
+def runs_section(collected: dict, directory: Path) -> list:
+    rows = []
+    for entry in sorted(collected["runs"], key=lambda e: (e["result"]["framework"], e["result"]["seed"])):
+        path = Path(entry["path"])
+        try:
+            shown = str(path.resolve().relative_to(directory.resolve()))
+        except ValueError:
+            shown = str(path)
+        rows.append([entry["result"]["framework"], str(entry["result"]["seed"]), str(entry["result"]["epochs"]), f"{entry['result']['train_samples']:,}", shown])
+    return [Heading("Runs"), Paragraph("Every number above comes from these result files; their full contents are copied into collected.json beside this report, so it stays checkable when the run folders are gone."), Table(["framework", "seed", "epochs", "training samples", "result file"], rows)]
+
+
+def report_blocks(collected: dict, directory: Path) -> list:
+    recipe = collected["recipe"]
+    intro = Paragraph(f"{recipe['description']}, after {recipe['article']['citation']}. Generated {collected['created']} by scripts/compare.py from the tutorial's Keras code (keras_reference/) and the Lightning port, trained with identical settings on the same data bytes.")
+    sections = [recipe_section, architecture_section, curves_section, test_section, parity_section, speed_section, environment_section]
+    blocks = [Heading(f"{collected['model']}: Lightning port vs Keras reference", level=1), intro]
+    for section in sections:
+        blocks += section(collected)
+    return blocks + runs_section(collected, directory)
+
+
+def render_report(collected: dict, directory: Path) -> dict[str, Path]:
+    """Write the PNGs, report.md and report.html into ``directory``; returns their paths."""
+    directory = Path(directory)
+    images = {name: make(collected) for name, make in plots.FIGURES.items()}
+    written = {name: atomic_write_bytes(directory / name, payload) for name, payload in images.items()}
+    blocks = report_blocks(collected, directory)
+    written["report.md"] = atomic_write_text(directory / "report.md", to_markdown(blocks))
+    written["report.html"] = atomic_write_text(directory / "report.html", to_html(blocks, f"{collected['model']}: Lightning vs Keras", images))
+    return written
+
+
+def index_row(collected: dict) -> list:
+    model = collected["model"]
+    tests = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
+    architecture = collected["architecture"]
+    layout = "—" if "unavailable" in architecture else ("match" if not architecture["differences"] else "DIFFERS")
+    checks = collected["parity"].get("checks") or []
+    parity = f"{sum(c['passed'] for c in checks)}/{len(checks)} passed" if checks else "—"
+    reference = published_accuracy(collected)
+    cells = [f"{_percent(tests[f].accuracy_mean)} ± {_percent(tests[f].accuracy_std)} ({len(tests[f].per_seed)})" for f in FRAMEWORKS]
+    return [Link(model, f"{model}/report.html"), *cells, _percent(reference) if reference is not None else "—", layout, parity]
+
+
+def render_index(collected_reports: list[dict], directory: Path) -> Path:
+    """``reports/index.html``: one row per model, linking to its page."""
+    headers = ["model", "Lightning accuracy (seeds)", "Keras accuracy (seeds)", "tutorial", "architecture", "parity checks"]
+    blocks = [
+        Heading("Lightning port vs Keras reference", level=1),
+        Paragraph("One row per tutorial; each links to its report."),
+        Table(headers, [index_row(collected) for collected in collected_reports]),
+    ]
+    return atomic_write_text(Path(directory) / "index.html", to_html(blocks, "lightning-port comparisons"))
+
+
+def read_collected(path: Path) -> dict:
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,119 @@
+"""Measurements on the live Keras reference (TensorFlow backend) that the parity suite
+holds the port against: losses, gradients and optimizer steps from identical weights.
+
+Keras is imported lazily; call ``keras_reference.backend.select_backend("tensorflow")``
+before using these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lightning_port.training.compiled_step import CompiledTrainingStep
+from lightning_port.keras_compat.weights import keras_to_state_dict, load_keras_weights
+from lightning_port.keras_compat.losses import keras_loss
+from lightning_port.models import build_backbone
+from lightning_port.models.sequential import KerasSequential
+from lightning_port.keras_compat.optimizers import build_optimizer
+from lightning_port.spec import Recipe
+
+
+def relative_difference(ours: np.ndarray, reference: np.ndarray) -> float:
+    """max |ours - reference| / max |reference|: relative to the tensor's scale, so entries
+    near zero do not blow it up."""
+    scale = float(np.max(np.abs(reference)))
+    error = float(np.max(np.abs(np.asarray(ours, dtype=np.float64) - reference)))
+    return error / scale if scale else error
+
+
+def keras_targets(recipe: Recipe, labels: np.ndarray) -> np.ndarray:
+    if recipe.loss == "categorical_crossentropy":
+        return np.eye(recipe.num_classes, dtype=np.float32)[labels.astype(np.int64)]
+    return labels.astype(np.float32).reshape(-1, 1)
+
+
+def torch_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
+    if recipe.loss == "categorical_crossentropy":
+        return torch.from_numpy(labels.astype(np.int64))
+    return torch.from_numpy(labels.astype(np.float32))
+
+
+def to_torch_inputs(inputs: np.ndarray) -> torch.Tensor:
+    tensor = torch.from_numpy(np.ascontiguousarray(inputs))
+    return tensor.permute(0, 3, 1, 2).contiguous() if tensor.dim() == 4 else tensor
+
+
+def mirrored_backbone(recipe: Recipe, keras_model) -> KerasSequential:
+    """A torch backbone holding the Keras model's current weights, in the Keras model's dtype."""
+    backbone = build_backbone(recipe)
+    weights = keras_model.get_weights()
+    if weights[0].dtype == np.float64:
+        backbone = backbone.double()
+    load_keras_weights(backbone, weights)
+    return backbone
+
+
+def keras_loss_and_gradients(keras_model, inputs: np.ndarray, targets: np.ndarray):
+    """Loss and gradients exactly as Keras's train step computes them (dropout off)."""
+    import tensorflow as tf
+
+    @tf.function
+    def compute(x, y):
+        with tf.GradientTape() as tape:
+            predictions = keras_model(x, training=False)
+            loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
+        return loss, tape.gradient(loss, keras_model.trainable_variables)
+
+    loss, gradients = compute(tf.constant(inputs), tf.constant(targets))
+    return float(loss), [gradient.numpy() for gradient in gradients]
+
+
+def torch_loss_and_gradients(recipe: Recipe, backbone: KerasSequential, inputs: np.ndarray, labels: np.ndarray):
+    backbone.eval()  # dropout off, as on the Keras side
+    backbone.zero_grad(set_to_none=True)
+    loss = keras_loss(recipe.loss, backbone(to_torch_inputs(inputs)), torch_targets(recipe, labels))
+    loss.backward()
+    return loss.item(), {name: parameter.grad.detach().numpy() for name, parameter in backbone.named_parameters()}
+
+
+def keras_optimizer_steps(keras_model, batches: list[tuple[np.ndarray, np.ndarray]]) -> list[list[np.ndarray]]:
+    """Apply the compiled Keras optimizer to gradients of each batch; weights after each step."""
+    import tensorflow as tf
+
+    snapshots = []
+    for inputs, targets in batches:
+        _, gradients = keras_loss_and_gradients(keras_model, inputs, targets)
+        keras_model.optimizer.apply_gradients(zip([tf.constant(g) for g in gradients], keras_model.trainable_variables))
+        snapshots.append([w.copy() for w in keras_model.get_weights()])
+    return snapshots
+
+
+def torch_optimizer_steps(recipe: Recipe, backbone: KerasSequential, batches, compiled: bool = False) -> list[dict[str, np.ndarray]]:
+    """Weights after each step; ``compiled``: through the ``--compile`` training step."""
+    optimizer = build_optimizer(recipe.optimizer, backbone.parameters())
+    if compiled:
+        backbone.eval()  # dropout off, as on the Keras side
+        step = CompiledTrainingStep(backbone, optimizer, recipe.loss)
+        sums = tuple(torch.zeros((), dtype=torch.float64) for _ in range(3))
+    snapshots = []
+    for inputs, labels in batches:
+        if compiled:
+            step(to_torch_inputs(inputs), torch_targets(recipe, labels), sums)
+        else:
+            torch_loss_and_gradients(recipe, backbone, inputs, labels)
+            optimizer.step()
+        snapshots.append({name: p.detach().numpy().copy() for name, p in backbone.named_parameters()})
+    return snapshots
+
+
+def as_torch_layout(backbone: KerasSequential, keras_arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Keras kernels/biases (or their gradients) rearranged into the backbone's parameter layout."""
+    return {name: tensor.numpy() for name, tensor in keras_to_state_dict(backbone, keras_arrays).items()}
+
+
+def untie_optimizer(keras_model):
+    """Recompile with a fresh copy of the compiled optimizer (zero moments, step 0)."""
+    optimizer = type(keras_model.optimizer).from_config(keras_model.optimizer.get_config())
+    keras_model.compile(optimizer=optimizer, loss=keras_model.loss)
+    return keras_model

@@ -1,0 +1,1 @@
+"""Keras's own rules in torch: defaults, optimizers, losses, initializers, augmentation, weight layout."""

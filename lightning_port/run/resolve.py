@@ -1,0 +1,215 @@
+"""From what the user typed to one immutable run description, with every check done here, once.
+
+An option the user did not type is not a request: ``None`` means "the recipe's", or on
+``--resume`` "what the run was started with". Cross-option checks (hold-out, speed modes,
+devices, resume identity) happen before anything is written, so a refused run leaves
+nothing behind that would block the corrected command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from lightning_port.registry import DEFAULT_MODEL, get_recipe
+from lightning_port.run.description import (
+    COMPILED_PRECISIONS,
+    DEFAULT_STEPS_PER_EXECUTION,
+    KerasRun,
+    RunDefinition,
+    SpeedMode,
+    TrainingRun,
+    resolve_data_root,
+)
+from lightning_port.spec import Recipe
+from lightning_port.support.checkpoint_files import load_checkpoint, stored_model_name
+
+RUN_CONFIG_FILE = "run_config.json"
+CHECKPOINT_DIRECTORY = "checkpoints"
+LAST_CHECKPOINT = "last.ckpt"
+
+
+class RunConfigError(ValueError):
+    """Options that conflict with each other, with the machine, or with what is on disk."""
+
+
+def checkpoint_path(output_dir: str | os.PathLike) -> Path:
+    return Path(output_dir) / CHECKPOINT_DIRECTORY / LAST_CHECKPOINT
+
+
+def is_launched_worker() -> bool:
+    """A process Lightning started for DDP (it re-runs the command with LOCAL_RANK set)."""
+    return int(os.environ.get("LOCAL_RANK", "0")) > 0 or int(os.environ.get("NODE_RANK", "0")) > 0
+
+
+def resolve_definition(
+    recipe: Recipe,
+    *,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    data_dir: str | os.PathLike | None = None,
+    max_train_samples: int | None = None,
+    holdout: float | None = None,
+) -> dict:
+    """The definition's fields with the recipe's defaults filled in."""
+    if holdout is not None and recipe.evaluate_on != "train":
+        raise RunConfigError(f"--holdout applies to models scored on their training data (pima_mlp), not {recipe.name}")
+    return {
+        "recipe": recipe,
+        "epochs": recipe.epochs if epochs is None else epochs,
+        "batch_size": recipe.batch_size if batch_size is None else batch_size,
+        "seed": recipe.default_seed if seed is None else seed,
+        "data_root": resolve_data_root(data_dir),
+        "max_train_samples": max_train_samples,
+        "holdout": holdout,
+    }
+
+
+def check_speed_mode(speed: SpeedMode, devices, num_nodes: int, strategy: str, precision: str) -> None:
+    """--compile's limits (see training/compiled_step.py)."""
+    if speed.steps_per_execution < 1:
+        raise RunConfigError(f"--steps-per-execution must be 1 or more, got {speed.steps_per_execution}")
+    if not speed.compile:
+        return
+    single_device = devices == 1 and num_nodes == 1 and strategy == "auto"
+    if not single_device or precision not in COMPILED_PRECISIONS:
+        raise RunConfigError(
+            f"--compile runs on one device with --precision {' or '.join(COMPILED_PRECISIONS)}; got --devices "
+            f"{devices}, --num-nodes {num_nodes}, --strategy {strategy}, --precision {precision}: drop --compile or change those"
+        )
+
+
+def check_devices(accelerator: str, devices) -> None:
+    """Refuse a GPU request this machine cannot serve, before anything is written."""
+    if accelerator not in ("gpu", "cuda", "auto"):
+        return
+    import torch
+
+    visible = torch.cuda.device_count()
+    if accelerator in ("gpu", "cuda") and visible == 0:
+        raise RunConfigError(
+            "--accelerator gpu: no CUDA device is visible on this machine; use --accelerator cpu, or auto "
+            "(the default), which uses a GPU when there is one"
+        )
+    if visible and isinstance(devices, int) and devices > visible:
+        raise RunConfigError(f"--devices {devices}: only {visible} CUDA device(s) visible; use --devices {visible} or fewer")
+
+
+def _stored_config(output_dir: Path) -> dict:
+    config_path = output_dir / RUN_CONFIG_FILE
+    if not config_path.exists():
+        raise RunConfigError(f"nothing to resume in {output_dir}: no {RUN_CONFIG_FILE} (start a run there first)")
+    try:
+        return json.loads(config_path.read_text())
+    except json.JSONDecodeError as error:
+        raise RunConfigError(f"{config_path}: not valid JSON ({error.msg}); it was not written by scripts/train.py") from None
+
+
+def resolve_training_run(
+    *,
+    output_dir: str | os.PathLike,
+    model: str | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    data_dir: str | None = None,
+    max_train_samples: int | None = None,
+    holdout: float | None = None,
+    resume: bool = False,
+    accelerator: str = "cpu",
+    devices=1,
+    num_nodes: int = 1,
+    strategy: str = "auto",
+    precision: str = "32-true",
+    deterministic: bool = False,
+    progress_bar: bool = True,
+    channels_last: bool = False,
+    steps_per_execution: int = DEFAULT_STEPS_PER_EXECUTION,
+    compile: bool = False,
+) -> TrainingRun:
+    """The one place a training run's recipe is looked up and its defaults are filled in.
+
+    Every identity option left as None is the recipe's default for a new run, and the stored
+    value for ``resume``; one typed with another value than the stored run's is refused.
+    """
+    output_dir = Path(output_dir)
+    speed = SpeedMode(steps_per_execution=steps_per_execution, compile=compile)
+    check_speed_mode(speed, devices, num_nodes, strategy, precision)
+    check_devices(accelerator, devices)
+    typed = {"model": model, "batch_size": batch_size, "seed": seed, "max_train_samples": max_train_samples, "holdout": holdout}
+    if data_dir is not None:
+        typed["data_dir"] = str(resolve_data_root(data_dir).resolve())
+    if resume:
+        stored = _stored_config(output_dir)
+        for name, requested in typed.items():
+            if requested is not None and requested != stored.get(name):
+                raise RunConfigError(
+                    f"--resume: {output_dir} was trained with {name}={stored.get(name)!r}, not {requested!r}; "
+                    "drop the option or choose another --output-dir"
+                )
+        last = checkpoint_path(output_dir)
+        if last.exists():
+            trained_as = stored_model_name(load_checkpoint(last), last)
+            if trained_as != stored["model"]:
+                raise RunConfigError(f"{last} holds a {trained_as} checkpoint but the run is {stored['model']}")
+        recipe = get_recipe(stored["model"])
+        fields = resolve_definition(
+            recipe,
+            epochs=stored["epochs"] if epochs is None else epochs,
+            batch_size=stored["batch_size"],
+            seed=stored["seed"],
+            data_dir=stored["data_dir"],
+            max_train_samples=stored["max_train_samples"],
+            holdout=stored["holdout"],
+        )
+    else:
+        if not is_launched_worker() and ((output_dir / RUN_CONFIG_FILE).exists() or checkpoint_path(output_dir).exists()):
+            raise RunConfigError(f"{output_dir} already holds a run; pass --resume to continue it, or choose another --output-dir")
+        recipe = get_recipe(model or DEFAULT_MODEL)
+        fields = resolve_definition(
+            recipe, epochs=epochs, batch_size=batch_size, seed=seed, data_dir=data_dir,
+            max_train_samples=max_train_samples, holdout=holdout,
+        )
+    return TrainingRun(
+        **fields,
+        output_dir=output_dir,
+        accelerator=accelerator,
+        devices=devices,
+        num_nodes=num_nodes,
+        strategy=strategy,
+        precision=precision,
+        deterministic=deterministic,
+        resume=resume,
+        progress_bar=progress_bar,
+        channels_last=channels_last,
+        speed=speed,
+    )
+
+
+def resolve_keras_run(
+    *,
+    output_dir: str | os.PathLike,
+    recipe: Recipe,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    data_dir: str | None = None,
+    max_train_samples: int | None = None,
+    holdout: float | None = None,
+    backend: str = "tensorflow",
+    verbose: str | int = "auto",
+    resume: bool = False,
+) -> KerasRun:
+    fields = resolve_definition(
+        recipe, epochs=epochs, batch_size=batch_size, seed=seed, data_dir=data_dir,
+        max_train_samples=max_train_samples, holdout=holdout,
+    )
+    return KerasRun(**fields, output_dir=Path(output_dir), backend=backend, verbose=verbose, resume=resume)
+
+
+__all__ = [
+    "CHECKPOINT_DIRECTORY", "LAST_CHECKPOINT", "RUN_CONFIG_FILE", "KerasRun", "RunConfigError", "RunDefinition",
+    "TrainingRun", "checkpoint_path", "is_launched_worker", "resolve_definition", "resolve_keras_run", "resolve_training_run",
+]

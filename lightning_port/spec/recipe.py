@@ -1,0 +1,185 @@
+"""The shape of a recipe: everything a Keras tutorial (or a user's Keras model) fixes, as data.
+
+A recipe is the intermediate form of this project: a tutorial's recipe module, or a Keras
+model file read by ``scripts/port.py``, becomes a ``Recipe``; everything downstream (the
+backbone, the data module, the Trainer, the Keras runner, the reports) takes the resolved
+object and never looks it up again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lightning_port.keras_compat import defaults
+from lightning_port.spec.layers import LayerSpec, output_activation, summarize
+from lightning_port.spec.optimizers import OptimizerSpec
+
+# Seed used when a tutorial names none, so that every run is reproducible by default.
+DEFAULT_SEED = 0
+# Seed of the fixed validation/hold-out splits. Independent of the training seed, so runs
+# with different training seeds are scored on the same images.
+SPLIT_SEED = 0
+
+
+@dataclass(frozen=True)
+class Article:
+    """Where a reader can follow the recipe: the article (or book, or example) it comes from."""
+
+    title: str
+    author: str
+    url: str = ""  # empty for a printed book
+    published: str = ""  # e.g. "2023-05"
+    note: str = ""  # how faithfully the recipe follows it, e.g. a listing rebuilt from prose
+
+    def citation(self) -> str:
+        """One line: title, author, date, address."""
+        parts = [f'"{self.title}"', self.author, self.published, self.url]
+        return ", ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """``x -> (x.astype(arithmetic_dtype) / divisor + offset).astype(float32)``, reshaped to
+    the recipe's input shape (flattening images, or adding their channel axis).
+
+    ``arithmetic_dtype`` matters for bit-exact parity: ``x / 255`` on a uint8 array computes
+    in float64 (Keras later casts to float32), ``x.astype('float32') / 255`` in float32; the
+    two round differently in the last bit.
+    """
+
+    divisor: float | None = None
+    offset: float = 0.0
+    arithmetic_dtype: str = "float32"
+
+    def apply(self, features: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
+        values = features.astype(self.arithmetic_dtype)
+        if self.divisor is not None:
+            values = values / values.dtype.type(self.divisor)
+        if self.offset:
+            values = values + values.dtype.type(self.offset)
+        values = values.astype(np.float32)
+        if values.shape[1:] != tuple(input_shape):
+            if math.prod(values.shape[1:]) != math.prod(input_shape):
+                raise ValueError(f"features of shape {values.shape[1:]} cannot be reshaped to the input shape {tuple(input_shape)}")
+            values = values.reshape(len(values), *input_shape)
+        return values
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """The ``ImageDataGenerator`` arguments a recipe trains with."""
+
+    rotation_range: float = 0.0  # degrees, drawn uniformly in [-range, range] per image
+    width_shift_range: float = 0.0  # fraction of the width, continuous
+    height_shift_range: float = 0.0  # fraction of the height, continuous
+    horizontal_flip: bool = False
+    fill_mode: str = defaults.AUGMENTATION_FILL_MODE_KERAS_DEFAULT
+
+
+@dataclass(frozen=True)
+class ValidationHoldout:
+    """A fixed, seeded random ``count`` of training images held out for per-epoch validation
+    and passed to ``fit(validation_data=...)``; the same indices in both frameworks."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class ValidationSplit:
+    """Keras's ``fit(validation_split=fraction)``: the LAST ``fraction`` of the training
+    arrays, before any shuffling, split at ``floor(n * (1 - fraction))`` as Keras does."""
+
+    fraction: float
+
+    def split_at(self, count: int) -> int:
+        return int(math.floor(count * (1.0 - self.fraction)))
+
+
+Validation = ValidationHoldout | ValidationSplit
+
+
+@dataclass(frozen=True)
+class ReportedResult:
+    """What the tutorial's article printed. Fractions, not percentages."""
+
+    test_accuracy: float | None = None
+    test_loss: float | None = None
+    train_accuracy: float | None = None
+    predictions: tuple[int, ...] | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the test suite runs for this recipe and what it holds it to: the one place a
+    model's expectations live, so tests iterate the registry and never list models."""
+
+    # make parity: seeds per framework at the full schedule, and the margin (percentage points)
+    # within which the 90% Welch interval of the mean test-accuracy difference must lie.
+    outcome_seeds: int = 5
+    outcome_margin_points: float = 0.5
+    # The full-schedule Lightning run (accuracy target) in the default suite; else in make parity.
+    full_run_in_default_suite: bool = True
+    # Training samples for the quick tests (a few dozen steps, short fits, the parity suite's
+    # warm-up of the Keras model); None: all of them.
+    quick_samples: int | None = 2_000
+    # The fraction by which 48 quick steps on those samples must lower the training loss.
+    quick_loss_drop: float = 0.10
+    # Convolution-sized models: their slowest checks (torch.compile of the step, long
+    # trajectories) run in make parity rather than the default suite.
+    heavy: bool = False
+    # The benchmark on a CPU: time epochs of the first this many training images (None: all),
+    # for models whose full epoch takes minutes there; samples/s is what compares.
+    benchmark_cpu_samples: int | None = None
+    # Whether the speed targets (port/floor, port faster than Keras) apply; else reported only.
+    speed_targeted: bool = False
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    description: str  # one line: data set, layers, optimizer
+    article: Article
+    dataset: str  # a key of lightning_port.data.datasets.DATASETS
+    input_shape: tuple[int, ...]  # Keras convention: channels last, no batch dimension
+    preprocessing: Preprocessing
+    layers: tuple[LayerSpec, ...]
+    optimizer: OptimizerSpec
+    loss: str  # "categorical_crossentropy" | "binary_crossentropy"
+    epochs: int
+    batch_size: int
+    parameter_count: int  # as stated by the tutorial/spec; tests hold both models to it
+    reported: ReportedResult
+    # Accuracy the full-length run must reach: the tutorial's figure less a noise margin.
+    accuracy_target: float
+    seed: int | None = None  # the tutorial's own seed, when it sets one
+    validation: Validation | None = None
+    augmentation: Augmentation | None = None
+    # "test": the data set's test split; "train": the training data itself (Pima tutorial).
+    evaluate_on: str = "test"
+    evidence: Evidence = field(default_factory=Evidence)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def default_seed(self) -> int:
+        return DEFAULT_SEED if self.seed is None else self.seed
+
+    @property
+    def output_activation(self) -> str:
+        return output_activation(self.layers)
+
+    @property
+    def num_classes(self) -> int:
+        output_units = self.summary()[-1].output_shape[0]
+        return output_units if self.loss == "categorical_crossentropy" else 2
+
+    @property
+    def is_image_model(self) -> bool:
+        """Rank-3 inputs (height, width, channels): served channels-first to torch."""
+        return len(self.input_shape) == 3
+
+    def summary(self):
+        return summarize(self.layers, self.input_shape)

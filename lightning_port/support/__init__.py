@@ -1,0 +1,1 @@
+"""Plumbing below everything else: atomic files, provenance stamps, result files, child processes."""

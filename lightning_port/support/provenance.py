@@ -1,0 +1,57 @@
+"""Where and when a figure was measured: time, git commit and machine, stamped on every record.
+
+A number without its provenance cannot be told apart from a stale one; result files,
+parity rows and benchmark JSON all carry this stamp.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def git_commit() -> str:
+    """The checkout's commit (short hash), with "-dirty" when tracked files differ from it;
+    "unknown" outside a git checkout (an installed copy)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit
+
+
+@functools.cache
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> str:
+    """Host name, CPU model and core count: enough to tell two machines' figures apart."""
+    return f"{platform.node()} ({cpu_model()}, {os.cpu_count()} cores)"
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def stamp() -> dict[str, str]:
+    """The provenance fields every measured record carries."""
+    return {"measured_at": now(), "commit": git_commit(), "machine": machine()}

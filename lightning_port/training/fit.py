@@ -1,0 +1,95 @@
+"""One training run with a Lightning ``Trainer``: fit, test, result.json.
+
+``scripts/train.py`` resolves the command line into a ``TrainingRun`` and calls
+``run_training``; the comparison and benchmark scripts do the same, so all of them train
+exactly the same way.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import lightning as L
+import torch
+
+from lightning_port.data.datamodule import TutorialDataModule
+from lightning_port.run.description import TrainingRun
+from lightning_port.run.resolve import RUN_CONFIG_FILE, checkpoint_path, is_launched_worker
+from lightning_port.support.atomic import atomic_write_json
+from lightning_port.support.provenance import stamp
+from lightning_port.support.results import package_versions, write_result
+from lightning_port.training.system import TutorialClassifier
+from lightning_port.training.trainer import build_trainer, describe_device, quiet_lightning
+
+
+class TrainingInterrupted(Exception):
+    """Ctrl-C during fit: Lightning shut down cleanly; the message says where to resume from."""
+
+
+def run_training(run: TrainingRun, extra_callbacks: tuple = ()) -> dict | None:
+    """Train, checkpoint every epoch, test, and write result.json (on the global-zero process).
+
+    Returns the result dict on global rank zero, None on the other DDP ranks.
+    ``extra_callbacks`` (e.g. the benchmark's clock) are added to the Trainer's own.
+    """
+    started = time.perf_counter()
+    quiet_lightning()
+    if not run.resume and not is_launched_worker():
+        atomic_write_json(run.output_dir / RUN_CONFIG_FILE, run.as_json())
+    L.seed_everything(run.seed, workers=False, verbose=False)
+    datamodule = TutorialDataModule(run, steps_per_execution=run.speed.steps_per_execution)
+    system = TutorialClassifier(run.recipe, batch_size=run.batch_size)
+    system.compile_training_step = run.speed.compile
+    if run.channels_last:
+        system = system.to(memory_format=torch.channels_last)
+    trainer = build_trainer(run, extra_callbacks)
+    resume_from = checkpoint_path(run.output_dir) if run.resume else None
+    if resume_from is not None and not resume_from.exists():
+        resume_from = None  # killed before the first epoch finished: start over
+    with warnings.catch_warnings():
+        # Our in-memory batches are not DataLoaders: Lightning's worker-count hints do not apply.
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        warnings.filterwarnings("ignore", message=".*isn't a `DataLoader`.*")
+        try:
+            trainer.fit(system, datamodule=datamodule, ckpt_path=resume_from)
+        except SystemExit:
+            if not trainer.interrupted:
+                raise
+            last = checkpoint_path(run.output_dir)
+            saved = f"the last complete epoch ({len(system.history)}) is saved in {last}" if last.exists() else "no epoch had finished, nothing was saved"
+            raise TrainingInterrupted(
+                f"interrupted; {saved}. Continue with: python scripts/train.py --output-dir {run.output_dir} --resume"
+            ) from None
+        system.evaluation_names = datamodule.evaluation_names
+        trainer.test(system, datamodule=datamodule, verbose=False)
+    if not trainer.is_global_zero:
+        return None
+    evaluations = dict(system.evaluation_results)
+    test_split = datamodule.raw.test_split
+    world = trainer.world_size
+    result = {
+        "model": run.recipe.name,
+        "framework": "lightning",
+        "seed": run.seed,
+        "epochs": run.epochs,
+        "batch_size": run.batch_size,
+        "per_device_batch_size": run.batch_size,
+        "steps_per_execution": run.speed.steps_per_execution,
+        "compiled": run.speed.compile,
+        "effective_batch_size": run.batch_size * world,
+        "world_size": world,
+        "history": system.history,
+        "test": {**evaluations[test_split], "split": test_split},
+        "evaluations": evaluations,
+        "train_samples": len(datamodule.raw.train[0]),
+        "wall_time_s": time.perf_counter() - started,
+        "device": describe_device(trainer),
+        "accelerator": trainer.strategy.root_device.type,
+        "precision": str(trainer.precision),
+        "checkpoint": str(checkpoint_path(run.output_dir)),
+        "versions": package_versions("torch", "lightning", "torchvision", "torchmetrics", "numpy"),
+        **stamp(),
+    }
+    write_result(run.output_dir, result)
+    return result

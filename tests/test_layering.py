@@ -1,0 +1,92 @@
+"""The package's layers, lowest first: no import (module-level or inside a function) may
+reach a higher layer. This is the README's Layout section, checked."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPOSITORY_ROOT
+
+LAYERS: list[tuple[str, ...]] = [
+    # plumbing, and Keras's default values (plain constants)
+    ("lightning_port.support", "lightning_port.keras_compat.defaults"),
+    # the vocabulary recipes are written in
+    ("lightning_port.spec",),
+    # the recipes and the one lookup by name
+    ("lightning_port.recipes", "lightning_port.registry"),
+    # a run, resolved once by its entry point
+    ("lightning_port.run",),
+    # Keras's rules in torch, the torch backbone, the data
+    ("lightning_port.keras_compat", "lightning_port.models", "lightning_port.data"),
+    # the Lightning side
+    ("lightning_port.training",),
+    # the tutorials' own Keras code
+    ("keras_reference",),
+    # the evidence, and the porting tool built on it
+    ("lightning_port.evidence", "lightning_port.porting"),
+    # the command lines
+    ("lightning_port.cli",),
+]
+
+
+def layer_of(module: str) -> int | None:
+    best, best_length = None, -1
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best_length:
+                best, best_length = index, len(prefix)
+    return best
+
+
+def _modules():
+    for package in ("lightning_port", "keras_reference"):
+        for path in sorted((REPOSITORY_ROOT / package).rglob("*.py")):
+            relative = path.relative_to(REPOSITORY_ROOT).with_suffix("")
+            parts = list(relative.parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            yield ".".join(parts), path
+
+
+def _imports(module: str, path: Path):
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module
+            for alias in node.names:
+                # "from a.b import c" may import the module a.b.c: judge the most specific.
+                yield (f"{target}.{alias.name}" if layer_of(f"{target}.{alias.name}") is not None else target), node.lineno
+
+
+def test_every_module_has_a_layer():
+    unplaced = [module for module, _ in _modules() if layer_of(module) is None and module not in ("lightning_port",)]
+    assert not unplaced, f"modules outside every layer (add them to LAYERS and the README's Layout): {unplaced}"
+
+
+def test_no_import_runs_back_up_the_layers():
+    arrows = []
+    for module, path in _modules():
+        own = layer_of(module)
+        if own is None:
+            continue
+        for target, line in _imports(module, path):
+            other = layer_of(target)
+            if other is not None and other > own:
+                arrows.append(f"{path.relative_to(REPOSITORY_ROOT)}:{line}: {module} (layer {own}) imports {target} (layer {other})")
+    print(f"{len(arrows)} import arrow(s) running back up")
+    assert not arrows, "\n".join(arrows)
+
+
+@pytest.mark.parametrize("module, layer", [("lightning_port.cli.train", 8), ("lightning_port.spec.recipe", 1), ("keras_reference.run", 6)])
+def test_layer_lookup(module, layer):
+    assert layer_of(module) == layer
