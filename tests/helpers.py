@@ -30,14 +30,28 @@ def definition(model: str, data_dir=None, **options) -> RunDefinition:
     return RunDefinition(**resolve_definition(get_recipe(model), data_dir=data_dir, **options))
 
 
-def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, compile: bool = False, steps_per_execution: int = 1, **definition_options):
-    """A bare Trainer.fit without checkpoints or logs; returns (system, datamodule)."""
+def fit_in_process(
+    model: str,
+    data_dir,
+    epochs: int,
+    seed: int = 0,
+    compile: bool = False,
+    steps_per_execution: int = 1,
+    callbacks: tuple = (),
+    trainer_options: dict | None = None,
+    **definition_options,
+):
+    """A Trainer.fit as run_training sets it up (the epoch seeding included), without
+    checkpoints, logs or a progress bar unless ``trainer_options`` asks; returns (system, datamodule)."""
+    from lightning_port.run.description import SpeedMode
+    from lightning_port.training.callbacks import EpochSeeding
+
     L.seed_everything(seed, verbose=False)
     run = definition(model, data_dir=data_dir, epochs=epochs, seed=seed, **definition_options)
+    speed = SpeedMode(steps_per_execution=steps_per_execution, compile=compile)
     datamodule = TutorialDataModule(run, steps_per_execution=steps_per_execution)
-    system = TutorialClassifier(run.recipe, batch_size=run.batch_size)
-    system.compile_training_step = compile
-    trainer = L.Trainer(
+    system = TutorialClassifier(run.recipe, batch_size=run.batch_size, speed=speed)
+    options = dict(
         max_epochs=epochs,
         accelerator="cpu",
         logger=False,
@@ -45,8 +59,10 @@ def fit_in_process(model: str, data_dir, epochs: int, seed: int = 0, compile: bo
         enable_progress_bar=False,
         enable_model_summary=False,
         num_sanity_val_steps=0,
-        limit_val_batches=0,
+        limit_val_batches=1.0 if run.recipe.validation else 0,
     )
+    options.update(trainer_options or {})
+    trainer = L.Trainer(callbacks=[EpochSeeding(seed), *callbacks], **options)
     trainer.fit(system, datamodule=datamodule)
     return system, datamodule
 

@@ -6,7 +6,7 @@ permutes the whole tensor once (one gather) and then yields contiguous slices (v
 
 Shuffling follows Keras ``fit(shuffle=True)``: a fresh permutation of the whole training
 set every epoch, the last partial batch kept. The permutation is a function of
-(seed, epoch), so a resumed run sees the same order as an uninterrupted one.
+(seed, epoch) (``support.seeds``), so a resumed run sees the same order as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from collections.abc import Callable, Iterator
 
 import torch
 
-# Mixes the epoch into the seed; a prime keeps (seed, epoch) pairs from colliding in practice.
-_EPOCH_SEED_STRIDE = 1_000_003
-
+from lightning_port.support.seeds import Stream, stream_seed
 
 class InMemoryBatches:
     def __init__(
@@ -68,7 +66,7 @@ class InMemoryBatches:
         if not self.shuffle and self.world_size == 1:
             return None
         if self.shuffle:
-            generator = torch.Generator().manual_seed(self.seed * _EPOCH_SEED_STRIDE + epoch)
+            generator = torch.Generator().manual_seed(stream_seed(self.seed, Stream.SHUFFLE, epoch))
             order = torch.randperm(self.dataset_size, generator=generator)
         else:
             order = torch.arange(self.dataset_size)

@@ -18,6 +18,7 @@ from lightning_port.keras_compat import defaults
 from lightning_port.keras_compat.augmentation import BatchAugmentation
 from lightning_port.run.description import RunDefinition
 from lightning_port.spec import Recipe
+from lightning_port.support.seeds import Stream, stream_seed
 
 
 def to_inputs(recipe: Recipe, features: np.ndarray) -> torch.Tensor:
@@ -58,6 +59,8 @@ class TutorialDataModule(L.LightningDataModule):
         self.train_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
         self.validation_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
         self.evaluation_tensors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._generator: torch.Generator | None = None
+        self._generator_key: tuple | None = None
 
     def _load(self, evaluation_only: bool = False) -> RawSplits:
         run = self.run
@@ -132,5 +135,19 @@ class TutorialDataModule(L.LightningDataModule):
         is_pair = isinstance(batch, (tuple, list)) and len(batch) == 2
         if is_pair and self.augmentation is not None and self.trainer is not None and self.trainer.training:
             images, labels = batch
-            return self.augmentation(images), labels
+            generator = self._augmentation_generator(images.device)
+            # One draw per Keras batch, in order, from a stream of its own: an execution of K
+            # batches is augmented exactly as K separate steps would be, and dropout (torch's
+            # global generator) draws the same masks either way.
+            pieces = [self.augmentation(piece, generator) for piece in images.split(self.batch_size)]
+            return (pieces[0] if len(pieces) == 1 else torch.cat(pieces)), labels
         return batch
+
+    def _augmentation_generator(self, device: torch.device) -> torch.Generator:
+        """The augmentation stream of this epoch and rank (``support.seeds``)."""
+        key = (self.trainer.current_epoch, self.trainer.global_rank, str(device))
+        if self._generator_key != key:
+            seed = stream_seed(self.run.seed, Stream.AUGMENTATION, self.trainer.current_epoch, self.trainer.global_rank)
+            self._generator = torch.Generator(device=device).manual_seed(seed)
+            self._generator_key = key
+        return self._generator

@@ -11,7 +11,8 @@ rounds translations to whole pixels and cannot replicate edges. This module repr
   applies for channels-last arrays), mapping output pixel coordinates to input ones;
 * bilinear sampling with edge replication (``scipy.ndimage.affine_transform(order=1,
   mode='nearest')`` == ``grid_sample(mode='bilinear', padding_mode='border',
-  align_corners=True)`` on pixel-centre coordinates);
+  align_corners=True)`` on pixel-centre coordinates), in float64 as scipy computes it, then
+  rounded once to the images' dtype;
 * the horizontal flip applied after the affine transform, as Keras does.
 """
 
@@ -25,19 +26,20 @@ from lightning_port.spec import Augmentation
 
 
 def sample_parameters(
-    spec: Augmentation, count: int, height: int, width: int, device: torch.device | str = "cpu"
+    spec: Augmentation, count: int, height: int, width: int, device: torch.device | str = "cpu", generator: torch.Generator | None = None
 ) -> dict[str, torch.Tensor]:
-    """One independent draw per image, as ``get_random_transform`` makes per image."""
+    """One independent draw per image, as ``get_random_transform`` makes per image, from
+    ``generator`` (the data module's augmentation stream) or torch's global one."""
 
     def uniform(limit: float) -> torch.Tensor:
-        return (torch.rand(count, device=device, dtype=torch.float64) * 2 - 1) * limit
+        return (torch.rand(count, device=device, dtype=torch.float64, generator=generator) * 2 - 1) * limit
 
     return {
         "theta": uniform(spec.rotation_range),
         # Keras names the height shift tx and scales it by the row count, the width shift ty.
         "tx": uniform(spec.height_shift_range) * height,
         "ty": uniform(spec.width_shift_range) * width,
-        "flip_horizontal": (torch.rand(count, device=device) < 0.5) & spec.horizontal_flip,
+        "flip_horizontal": (torch.rand(count, device=device, generator=generator) < 0.5) & spec.horizontal_flip,
     }
 
 
@@ -78,9 +80,11 @@ def apply_transform(images: torch.Tensor, parameters: dict[str, torch.Tensor]) -
     normalized = torch.stack(
         [2 * input_points[..., 1] / (width - 1) - 1, 2 * input_points[..., 0] / (height - 1) - 1], dim=-1
     )
-    grid = normalized.reshape(count, height, width, 2).to(images.dtype)
+    grid = normalized.reshape(count, height, width, 2)
     assert keras_defaults.AUGMENTATION_INTERPOLATION_ORDER_KERAS_DEFAULT == 1  # bilinear
-    transformed = F.grid_sample(images, grid, mode="bilinear", padding_mode="border", align_corners=True)
+    # float64 throughout, as scipy.ndimage interpolates, then one rounding to the input dtype:
+    # a float32 grid alone would move sampling points by ~1e-6 of the image size.
+    transformed = F.grid_sample(images.double(), grid, mode="bilinear", padding_mode="border", align_corners=True).to(images.dtype)
     flip = parameters["flip_horizontal"].view(count, 1, 1, 1)
     return torch.where(flip, transformed.flip(-1), transformed)
 
@@ -94,11 +98,11 @@ class BatchAugmentation(torch.nn.Module):
             raise ValueError(f"only fill_mode='nearest' is implemented, got {spec.fill_mode!r}")
         self.spec = spec
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def forward(self, images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         count, _, height, width = images.shape
         if not count:
             return images
-        parameters = sample_parameters(self.spec, count, height, width, images.device)
+        parameters = sample_parameters(self.spec, count, height, width, images.device, generator)
         return apply_transform(images, parameters)
 
 

@@ -31,6 +31,21 @@ def keras_loss(loss_name: str, logits: torch.Tensor, targets: torch.Tensor) -> t
     raise ValueError(f"unsupported loss {loss_name!r}")
 
 
+def predicted_classes(loss_name: str, logits: torch.Tensor) -> torch.Tensor:
+    """The class compile(metrics=['accuracy']) counts as predicted, as integers.
+
+    categorical_accuracy takes the argmax (softmax keeps it); binary_accuracy thresholds the
+    sigmoid *probability* at 0.5 (not the logit at 0), so float32 rounding of sigmoid near
+    0.5 decides as it does in Keras.
+    """
+    if loss_name == CATEGORICAL:
+        return logits.argmax(dim=1)
+    if loss_name == BINARY:
+        threshold = keras_defaults.BINARY_ACCURACY_THRESHOLD_KERAS_DEFAULT
+        return (torch.sigmoid(logits.squeeze(1)) > threshold).long()
+    raise ValueError(f"unsupported loss {loss_name!r}")
+
+
 def keras_correct(loss_name: str, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Per-sample hits of compile(metrics=['accuracy']), as float 0/1."""
     if loss_name == CATEGORICAL:

@@ -17,8 +17,9 @@ from lightning_port.spec import Recipe
 DATA_DIR_ENVIRONMENT_VARIABLE = "LIGHTNING_PORT_DATA"
 DEFAULT_DATA_DIR = "data"
 
-# Keras batches per Lightning training step (Keras: compile(steps_per_execution=...)).
-DEFAULT_STEPS_PER_EXECUTION = 32
+# Keras batches per Lightning training step (Keras: compile(steps_per_execution=...)). One,
+# as in Keras: the default run is canonical Lightning, one optimizer step per training_step.
+DEFAULT_STEPS_PER_EXECUTION = 1
 # What the compiled step supports: no gradient scaler (16-mixed), no whole-model casts.
 COMPILED_PRECISIONS = ("32-true", "bf16-mixed")
 
@@ -63,6 +64,11 @@ class SpeedMode:
 
     steps_per_execution: int = DEFAULT_STEPS_PER_EXECUTION
     compile: bool = False  # one torch.compile graph per Keras step (training/compiled_step.py)
+
+    @property
+    def is_default(self) -> bool:
+        """Canonical Lightning: automatic optimization, every per-step hook and option."""
+        return self.steps_per_execution == 1 and not self.compile
 
 
 @dataclass(frozen=True, kw_only=True)

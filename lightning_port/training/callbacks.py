@@ -10,22 +10,23 @@ import lightning as L
 import torch
 from lightning.pytorch.callbacks import TQDMProgressBar
 
-# Mixes the epoch into the seed (see datamodules.batches for the shuffle order).
-_EPOCH_SEED_STRIDE = 1_000_003
-
+from lightning_port.support.seeds import Stream, stream_seed
 
 class EpochSeeding(L.Callback):
-    """Reseeds torch's generators (dropout masks, augmentation draws) at every epoch start.
+    """Reseeds torch's global generators (dropout masks) at every epoch start, per rank.
 
-    The random stream of epoch k then depends only on (seed, k), so a run resumed from the
-    checkpoint of epoch k-1 continues exactly as the uninterrupted run would have.
+    The dropout stream of epoch k then depends only on (seed, k, rank) (``support.seeds``),
+    so a run resumed from the checkpoint of epoch k-1 continues exactly as the uninterrupted
+    run would have, and DDP ranks draw different masks for their different samples.
     """
+
+    speed_mode_safe = True
 
     def __init__(self, seed: int):
         self.seed = seed
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
-        torch.manual_seed(self.seed * _EPOCH_SEED_STRIDE + trainer.current_epoch + 1)
+        torch.manual_seed(stream_seed(self.seed, Stream.DROPOUT, trainer.current_epoch, trainer.global_rank))
 
 
 # Progress-bar refreshes per epoch: often enough to watch, rare enough that reading the
@@ -85,6 +86,8 @@ class GracefulInterrupt(L.Callback):
     printed as "ignored" and training carries on. The handler therefore only records the
     request, and the check below raises it from ordinary code. A second Ctrl-C raises at once.
     """
+
+    speed_mode_safe = True  # checks a flag at batch boundaries; per execution is fine
 
     def __init__(self):
         self.requested = False

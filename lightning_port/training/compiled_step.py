@@ -1,7 +1,7 @@
 """One Keras training step as one compiled graph (``scripts/train.py --compile``).
 
 Eager PyTorch pays a few microseconds of dispatch per operator. A tutorial-sized step
-(forward, loss, backward, the Keras-rule update of six tensors, the epoch sums) is about 90
+(forward, loss, backward, the Keras-rule update of six tensors) is about 90
 operators on tensors so small that this dispatch, not arithmetic, sets the pace: on the
 2-core CPU an ``mnist_mlp`` step costs ~0.85 ms eager, of which the matrix products are
 ~0.1 ms. ``torch.compile`` turns the whole step into one graph of fused kernels.
@@ -25,7 +25,7 @@ import logging
 
 import torch
 
-from lightning_port.keras_compat.losses import keras_correct, keras_loss
+from lightning_port.keras_compat.losses import keras_loss
 from lightning_port.keras_compat.optimizers import _KerasOptimizer
 
 
@@ -33,17 +33,9 @@ class CompileUnsupported(ValueError):
     """--compile was asked for in a setting the compiled step cannot honour."""
 
 
-def accumulate_epoch_sums(sums: tuple[torch.Tensor, torch.Tensor, torch.Tensor], mean_loss: torch.Tensor, hits: torch.Tensor) -> None:
-    """Keras's running means: loss weighted by batch size, hits and samples counted (on device)."""
-    loss_sum, correct, count = sums
-    samples = hits.shape[0]
-    loss_sum.add_(mean_loss.detach(), alpha=samples)
-    correct.add_(hits.sum())
-    count.add_(samples)
-
-
 class CompiledTrainingStep:
-    """Forward, loss, gradients, Keras-rule update and epoch sums in one ``torch.compile`` graph."""
+    """Forward, loss, gradients and the Keras-rule update in one ``torch.compile`` graph; it
+    returns the step's loss and logits (detached) for the epoch metrics."""
 
     def __init__(self, backbone: torch.nn.Module, optimizer: torch.optim.Optimizer, loss_name: str, autocast_dtype: torch.dtype | None = None):
         if not isinstance(optimizer, _KerasOptimizer) or len(optimizer.param_groups) != 1:
@@ -62,7 +54,7 @@ class CompiledTrainingStep:
         # machine; it is not about this run and would look like an error to a user.
         logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
 
-    def __call__(self, inputs: torch.Tensor, targets: torch.Tensor, sums: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> None:
+    def __call__(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         group = self.optimizer.param_groups[0]
         params = list(group["params"])
         states = self.optimizer.prepared_states(group, params)
@@ -74,7 +66,7 @@ class CompiledTrainingStep:
             self._step_size.fill_(step_size)
         hyperparameters = {name: value for name, value in group.items() if name != "params"}
         try:
-            self._compiled(params, tensor_states, hyperparameters, self._step_size, inputs, targets, sums)
+            loss, logits = self._compiled(params, tensor_states, hyperparameters, self._step_size, inputs, targets)
         except Exception as error:
             if self._built:
                 raise  # a later step's failure is not about building the graph
@@ -84,8 +76,9 @@ class CompiledTrainingStep:
                 f"--compile: torch.compile could not build the training step ({type(error).__name__}: {reason}); {hint}run without --compile"
             ) from error
         self._built = True
+        return loss, logits
 
-    def _step(self, params, states, hyperparameters, step_size, inputs, targets, sums) -> None:
+    def _step(self, params, states, hyperparameters, step_size, inputs, targets):
         def loss_of(weights):
             with torch.autocast(inputs.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
                 logits = torch.func.functional_call(self.backbone, dict(zip(self.names, weights)), (inputs,))
@@ -95,4 +88,4 @@ class CompiledTrainingStep:
         grads, (loss, logits) = torch.func.grad(loss_of, has_aux=True)(params)
         with torch.no_grad():
             self.optimizer.apply_update(hyperparameters, params, grads, states, step_size)
-            accumulate_epoch_sums(sums, loss, keras_correct(self.loss_name, logits, targets))
+        return loss, logits

@@ -39,8 +39,7 @@ def run_training(run: TrainingRun, extra_callbacks: tuple = ()) -> dict | None:
         atomic_write_json(run.output_dir / RUN_CONFIG_FILE, run.as_json())
     L.seed_everything(run.seed, workers=False, verbose=False)
     datamodule = TutorialDataModule(run, steps_per_execution=run.speed.steps_per_execution)
-    system = TutorialClassifier(run.recipe, batch_size=run.batch_size)
-    system.compile_training_step = run.speed.compile
+    system = TutorialClassifier(run.recipe, batch_size=run.batch_size, speed=run.speed)
     if run.channels_last:
         system = system.to(memory_format=torch.channels_last)
     trainer = build_trainer(run, extra_callbacks)

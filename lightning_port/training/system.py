@@ -1,4 +1,17 @@
-"""The LightningModule: a recipe's backbone plus Keras's loss, metrics and optimizer."""
+"""The LightningModule: a recipe's backbone plus Keras's loss, metrics and optimizer.
+
+The default run is canonical Lightning: ``training_step`` returns the loss and Lightning's
+automatic optimization takes one optimizer step per Keras batch, with every callback hook
+(``on_before_backward``, ``on_after_backward``, ``on_before_optimizer_step``, ...) called per
+step, gradient clipping, accumulation, ``max_steps`` and step-based checkpoints meaning what
+they mean in any Lightning project. Epoch metrics are torchmetrics
+(``keras_compat.metrics``), logged at the end of each stage's epoch.
+
+Speed modes (``run.description.SpeedMode``) are opt-in, like Keras's own
+``steps_per_execution`` and ``jit_compile``: they switch to manual optimization, run K Keras
+steps per Lightning step or each step as one compiled graph, and refuse the Trainer options
+and callbacks they would silently break (``training.speed_modes``).
+"""
 
 from __future__ import annotations
 
@@ -8,76 +21,42 @@ import lightning as L
 import torch
 from lightning.pytorch.plugins.precision import MixedPrecision, Precision
 from lightning.pytorch.strategies import SingleDeviceStrategy
+from torch import nn
 
-from lightning_port.training.compiled_step import CompiledTrainingStep, accumulate_epoch_sums
-from lightning_port.keras_compat.losses import keras_correct, keras_loss
-from lightning_port.models import build_backbone
+from lightning_port.keras_compat.losses import keras_loss, predicted_classes
+from lightning_port.keras_compat.metrics import KerasEpochMetrics
 from lightning_port.keras_compat.optimizers import build_optimizer
+from lightning_port.models import build_backbone
+from lightning_port.run.description import SpeedMode
 from lightning_port.spec import Recipe
 from lightning_port.support.checkpoint_files import CheckpointError, load_checkpoint, stored_model_name
-
-STAGES = ("train", "validation", "test")
-
-
-class _EpochTotals:
-    """Sums kept on the device for one stage and data loader, so training steps never sync.
-
-    Keras reports an epoch's loss and accuracy as running means over its batches, each
-    batch weighted by its size (``Mean`` trackers with ``sample_weight=batch_size``); the
-    final partial batch therefore counts for what it holds.
-    """
-
-    def __init__(self, device: torch.device):
-        self.loss_sum = torch.zeros((), dtype=torch.float64, device=device)
-        self.correct = torch.zeros((), dtype=torch.float64, device=device)
-        self.count = torch.zeros((), dtype=torch.float64, device=device)
-
-    @property
-    def sums(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        return self.loss_sum, self.correct, self.count
-
-    @torch.no_grad()
-    def add(self, mean_loss: torch.Tensor, hits: torch.Tensor) -> None:
-        accumulate_epoch_sums(self.sums, mean_loss, hits)
-
-    def reduced(self, strategy) -> dict[str, float]:
-        totals = torch.stack([self.loss_sum, self.correct, self.count])
-        totals = strategy.reduce(totals, reduce_op="sum")  # sums over DDP ranks; no-op on one device
-        loss_sum, correct, count = totals.tolist()
-        if count == 0:
-            return {}
-        return {"loss": loss_sum / count, "accuracy": correct / count}
+from lightning_port.training.compiled_step import CompiledTrainingStep
+from lightning_port.training.speed_modes import refuse_per_step_options
 
 
 class TutorialClassifier(L.LightningModule):
-    """Trains a recipe the way the Keras tutorial's ``fit`` does.
+    """Trains a recipe the way the Keras tutorial's ``fit`` does."""
 
-    A training "batch" from the data module may hold several Keras batches (Keras's
-    ``steps_per_execution``): ``training_step`` splits it into ``batch_size`` pieces and
-    takes one optimizer step per piece, in order, exactly as separate steps would. This
-    amortises Lightning's per-step hook overhead, which on these tiny models costs as much
-    as the arithmetic, without changing a single update.
-    """
-
-    def __init__(self, recipe: Recipe, batch_size: int | None = None):
+    def __init__(self, recipe: Recipe, batch_size: int | None = None, speed: SpeedMode | None = None):
         super().__init__()
-        # Plain values only: a checkpoint must load with torch.load(weights_only=True).
+        # Plain values only: a checkpoint must load with torch.load(weights_only=True). The
+        # speed mode is not a hyperparameter: it changes how steps run, not what is trained.
         self.save_hyperparameters({"model": recipe.name, "batch_size": batch_size or recipe.batch_size})
-        # --compile: full-size Keras batches take one compiled step (see compiled_step.py).
-        # Not a hyperparameter: it changes how a step runs, not what is trained.
-        self.compile_training_step = False
-        self._compiled_step: CompiledTrainingStep | None = None
         self.recipe = recipe
         self.batch_size = batch_size or recipe.batch_size
-        # Optimizer steps are taken in training_step, one per Keras batch (see above).
-        self.automatic_optimization = False
-        self.backbone = build_backbone(self.recipe)
+        self.speed = speed or SpeedMode()
+        self.automatic_optimization = self.speed.is_default
+        self.backbone = build_backbone(recipe)
         self.example_input_array = torch.zeros(2, *self.backbone.torch_input_shape)
+        self.train_metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
+        self.validation_metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
+        self.test_metrics = nn.ModuleList()  # one per evaluated split, made when testing starts
         self.history: list[dict] = []  # one row per finished epoch; saved in checkpoints
         self.evaluation_names: list[str] = ["test"]  # set by the trainer from the datamodule
         self.evaluation_results: dict[str, dict[str, float]] = {}
-        self._totals: dict[tuple[str, int], _EpochTotals] = {}
+        self._last_validation: dict[str, float] = {}
         self._epoch_started = 0.0
+        self._compiled_step: CompiledTrainingStep | None = None
 
     @property
     def model_name(self) -> str:
@@ -110,6 +89,7 @@ class TutorialClassifier(L.LightningModule):
         system.history = list(checkpoint.get("history", []))
         return system.eval()
 
+    # ---- the network ----
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.backbone(inputs)
 
@@ -117,107 +97,44 @@ class TutorialClassifier(L.LightningModule):
         return self.backbone.probabilities(self.backbone(inputs))
 
     def predicted_classes(self, inputs: torch.Tensor) -> torch.Tensor:
-        logits = self.backbone(inputs)
-        if self.backbone.output_activation == "softmax":
-            return logits.argmax(dim=1)
-        return (self.backbone.probabilities(logits).squeeze(1) > 0.5).long()
+        return predicted_classes(self.recipe.loss, self.backbone(inputs))
 
-    # ---- per-epoch totals ----
-    def _reset(self, stage: str, index: int = 0) -> None:
-        self._totals[(stage, index)] = _EpochTotals(self.device)
-
-    def _step(self, stage: str, batch, index: int = 0) -> torch.Tensor:
-        inputs, targets = batch
+    def _loss_and_logits(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits = self.backbone(inputs)
-        loss = keras_loss(self.recipe.loss, logits, targets)
-        self._totals[(stage, index)].add(loss, keras_correct(self.recipe.loss, logits.detach(), targets))
-        return loss
+        return keras_loss(self.recipe.loss, logits, targets), logits
 
     def running_metrics(self) -> dict[str, float]:
         """This epoch's running training loss/accuracy so far (a host sync: call sparingly)."""
-        totals = self._totals.get(("train", 0))
-        if totals is None or totals.count.item() == 0:
-            return {}
-        count = totals.count.item()
-        return {"loss": totals.loss_sum.item() / count, "accuracy": totals.correct.item() / count}
+        return self.train_metrics.running()
 
     # ---- training ----
+    def configure_callbacks(self):
+        # The first hook Lightning calls with the Trainer's options in place, before it checks
+        # them itself: a speed mode refuses per-step options here, with its own one-line reason.
+        if self.trainer.state.fn == "fit":
+            refuse_per_step_options(self.trainer, self.speed)
+        return []
+
     def on_train_epoch_start(self) -> None:
-        self._reset("train")
+        self.train_metrics.reset()
+        self._last_validation = {}
         self._epoch_started = time.perf_counter()
 
     def training_step(self, batch, batch_index):
-        # Lightning's optimizer wrapper: counts global steps (checkpointing relies on it) and
-        # runs the backward/optimizer hooks, the precision plugin and DDP's gradient sync.
-        optimizer = self.optimizers()
+        if not self.automatic_optimization:
+            self._speed_mode_steps(batch)
+            return None
         inputs, targets = batch
-        pieces = list(zip(inputs.split(self.batch_size), targets.split(self.batch_size)))
-        if self.compile_training_step:
-            self._compiled_steps(optimizer, pieces)
-            return
-        direct = self._direct_steps_allowed()
-        for position, (step_inputs, step_targets) in enumerate(pieces):
-            loss = self._step("train", (step_inputs, step_targets))
-            if direct and position < len(pieces) - 1:
-                self._direct_step(optimizer, loss)
-            else:
-                optimizer.zero_grad(set_to_none=True)
-                self.manual_backward(loss)
-                optimizer.step()
-
-    def _direct_steps_allowed(self) -> bool:
-        """Whether a Keras step may skip Lightning's per-step wrappers.
-
-        On one device with no gradient scaler, ``manual_backward`` and the wrapped ``step``
-        add only hook dispatch around ``loss.backward()`` and ``optimizer.step()``: about
-        0.15 ms a step, as much as a 784-64-64-10 MLP's arithmetic. DDP (which must prepare
-        its reducer before every backward) and 16-bit scaling always take the full path.
-        """
-        plugin = self.trainer.precision_plugin
-        return (
-            isinstance(self.trainer.strategy, SingleDeviceStrategy)
-            and type(plugin) in (Precision, MixedPrecision)
-            and getattr(plugin, "scaler", None) is None
-        )
-
-    def _compiled_steps(self, optimizer, pieces) -> None:
-        # Built on first use, and again if the Trainer made a new optimizer (another fit()).
-        if self._compiled_step is None or self._compiled_step.optimizer is not optimizer.optimizer:
-            if not self._direct_steps_allowed():
-                raise RuntimeError("--compile runs on one device without a gradient scaler (16-mixed); see compiled_step.py")
-            autocast = torch.bfloat16 if self.trainer.precision == "bf16-mixed" else None
-            self._compiled_step = CompiledTrainingStep(self.backbone, optimizer.optimizer, self.recipe.loss, autocast)
-        totals = self._totals[("train", 0)]
-        for step_inputs, step_targets in pieces:
-            if len(step_inputs) == self.batch_size:
-                self._compiled_step(step_inputs, step_targets, totals.sums)
-                optimizer._on_before_step()  # Lightning's step counters, as on the direct path
-                optimizer._on_after_step()
-            else:
-                # An epoch's final partial batch runs eagerly rather than compiling a second
-                # graph for its shape (seconds of compilation for one step an epoch).
-                self._direct_step(optimizer, self._step("train", (step_inputs, step_targets)))
-
-    @staticmethod
-    def _direct_step(optimizer, loss: torch.Tensor) -> None:
-        # The wrapper's own step counters still advance, so trainer.global_step counts Keras
-        # steps either way; only the callbacks' backward/optimizer hooks are skipped (they
-        # run once per execution block, on its last step).
-        optimizer.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer._on_before_step()
-        optimizer.optimizer.step()
-        optimizer._on_after_step()
+        loss, logits = self._loss_and_logits(inputs, targets)
+        self.train_metrics.update(loss, logits, targets)
+        return loss
 
     def on_train_epoch_end(self) -> None:
-        metrics = self._totals[("train", 0)].reduced(self.trainer.strategy)
-        validation = self._totals.get(("validation", 0))
-        if validation is not None and not self.trainer.sanity_checking:
-            metrics.update({f"val_{name}": value for name, value in validation.reduced(self.trainer.strategy).items()})
+        metrics = self.train_metrics.compute()
         for name, value in metrics.items():
-            self.log(name, value, on_epoch=True, prog_bar=True, sync_dist=False)
+            self.log(name, value, prog_bar=True)
         # Keras's epoch time includes the validation pass, which Lightning ran before this hook.
-        row = {"epoch": self.current_epoch + 1, **metrics, "seconds": time.perf_counter() - self._epoch_started}
+        row = {"epoch": self.current_epoch + 1, **metrics, **self._last_validation, "seconds": time.perf_counter() - self._epoch_started}
         self.history.append(row)
 
     def on_train_end(self) -> None:
@@ -229,23 +146,102 @@ class TutorialClassifier(L.LightningModule):
             if not torch.all(everyone == everyone[0]):
                 raise RuntimeError(f"DDP replicas diverged: parameter checksums {everyone.tolist()}")
 
+    # ---- speed modes: K Keras steps per Lightning step, or compiled steps ----
+    def _direct_steps_allowed(self) -> bool:
+        """Whether a Keras step inside an execution may call backward() and the optimizer
+        directly. On one device with no gradient scaler, Lightning's wrappers add only hook
+        dispatch (refused in speed modes anyway); DDP (which prepares its reducer before every
+        backward) and 16-bit scaling always go through them."""
+        plugin = self.trainer.precision_plugin
+        return (
+            isinstance(self.trainer.strategy, SingleDeviceStrategy)
+            and type(plugin) in (Precision, MixedPrecision)
+            and getattr(plugin, "scaler", None) is None
+        )
+
+    def _speed_mode_steps(self, batch) -> None:
+        """The execution's Keras steps, in order, each on its own ``batch_size`` slice.
+
+        Every step but the execution's last updates directly; the last goes through
+        Lightning's optimizer wrapper (its public ``step``), so ``trainer.global_step`` counts
+        executions, as Keras's progress bar counts ``steps_per_execution`` blocks.
+        """
+        optimizer = self.optimizers()
+        inputs, targets = batch
+        pieces = list(zip(inputs.split(self.batch_size), targets.split(self.batch_size)))
+        direct = self._direct_steps_allowed()
+        for position, (step_inputs, step_targets) in enumerate(pieces):
+            last = position == len(pieces) - 1
+            compiled = self.speed.compile and len(step_inputs) == self.batch_size
+            if compiled:
+                compiled_step = self._compiled_training_step(optimizer)
+
+                def run_compiled(step_inputs=step_inputs, step_targets=step_targets):
+                    # No .grad may survive from an eager step: the wrapper's inner optimizer
+                    # would apply it again after this closure.
+                    optimizer.optimizer.zero_grad(set_to_none=True)
+                    loss, logits = compiled_step(step_inputs, step_targets)
+                    self.train_metrics.update(loss, logits, step_targets)
+
+                if last:
+                    # The compiled graph applies the update itself; the wrapper's step only
+                    # runs it as its closure (no .grad is left for the inner optimizer).
+                    optimizer.step(closure=run_compiled)
+                else:
+                    run_compiled()
+                continue
+            # An epoch's final partial batch runs eagerly under --compile rather than
+            # compiling a second graph for its shape (seconds of compilation for one step).
+            loss, logits = self._loss_and_logits(step_inputs, step_targets)
+            self.train_metrics.update(loss, logits, step_targets)
+            if direct and not last:
+                optimizer.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.optimizer.step()
+            else:
+                optimizer.zero_grad(set_to_none=True)
+                self.manual_backward(loss)
+                optimizer.step()
+
+    def _compiled_training_step(self, optimizer) -> CompiledTrainingStep:
+        # Built on first use, and again if the Trainer made a new optimizer (another fit()).
+        if self._compiled_step is None or self._compiled_step.optimizer is not optimizer.optimizer:
+            if not self._direct_steps_allowed():
+                raise RuntimeError("--compile runs on one device without a gradient scaler (16-mixed); see compiled_step.py")
+            autocast = torch.bfloat16 if self.trainer.precision == "bf16-mixed" else None
+            self._compiled_step = CompiledTrainingStep(self.backbone, optimizer.optimizer, self.recipe.loss, autocast)
+        return self._compiled_step
+
     # ---- validation and test ----
     def on_validation_epoch_start(self) -> None:
-        self._reset("validation")
+        self.validation_metrics.reset()
 
     def validation_step(self, batch, batch_index):
-        self._step("validation", batch)
+        inputs, targets = batch
+        loss, logits = self._loss_and_logits(inputs, targets)
+        self.validation_metrics.update(loss, logits, targets)
+
+    def on_validation_epoch_end(self) -> None:
+        metrics = {f"val_{name}": value for name, value in self.validation_metrics.compute().items()}
+        for name, value in metrics.items():
+            self.log(name, value, prog_bar=True)
+        if not self.trainer.sanity_checking:
+            self._last_validation = metrics
 
     def on_test_epoch_start(self) -> None:
-        for index in range(len(self.evaluation_names)):
-            self._reset("test", index)
+        while len(self.test_metrics) < len(self.evaluation_names):
+            self.test_metrics.append(KerasEpochMetrics(self.recipe.loss, self.recipe.num_classes).to(self.device))
+        for metrics in self.test_metrics:
+            metrics.reset()
 
     def test_step(self, batch, batch_index, dataloader_idx: int = 0):
-        self._step("test", batch, dataloader_idx)
+        inputs, targets = batch
+        loss, logits = self._loss_and_logits(inputs, targets)
+        self.test_metrics[dataloader_idx].update(loss, logits, targets)
 
     def on_test_epoch_end(self) -> None:
         for index, name in enumerate(self.evaluation_names):
-            metrics = self._totals[("test", index)].reduced(self.trainer.strategy)
+            metrics = self.test_metrics[index].compute()
             self.evaluation_results[name] = metrics
             for metric, value in metrics.items():
                 self.log(f"{name}_{metric}", value, add_dataloader_idx=False)

@@ -95,11 +95,10 @@ def torch_optimizer_steps(recipe: Recipe, backbone: KerasSequential, batches, co
     if compiled:
         backbone.eval()  # dropout off, as on the Keras side
         step = CompiledTrainingStep(backbone, optimizer, recipe.loss)
-        sums = tuple(torch.zeros((), dtype=torch.float64) for _ in range(3))
     snapshots = []
     for inputs, labels in batches:
         if compiled:
-            step(to_torch_inputs(inputs), torch_targets(recipe, labels), sums)
+            step(to_torch_inputs(inputs), torch_targets(recipe, labels))
         else:
             torch_loss_and_gradients(recipe, backbone, inputs, labels)
             optimizer.step()

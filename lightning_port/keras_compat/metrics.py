@@ -1,0 +1,74 @@
+"""The epoch metrics Keras's ``fit`` reports, as torchmetrics.
+
+Keras reports an epoch's loss as the running mean of its batch losses, each weighted by the
+batch's size (a ``Mean`` tracker with ``sample_weight=batch_size``), so the final partial
+batch counts for what it holds; and ``metrics=["accuracy"]`` resolves to categorical
+accuracy (argmax against the label) for a softmax output, binary accuracy at 0.5 on the
+sigmoid output otherwise. Here: ``MeanMetric`` weighted by the batch size, and
+``MulticlassAccuracy(average="micro")`` / ``BinaryAccuracy(threshold=0.5)`` on predicted
+classes. torchmetrics sums the states over DDP ranks when the epoch's value is computed.
+
+Updates stay free of host syncs: ``nan_strategy="disable"`` skips MeanMetric's NaN check,
+``validate_args=False`` the input checks, and the accuracy gets integer predictions, so
+torchmetrics does not test float predictions for being probabilities. (With
+``nan_strategy="disable"``, torchmetrics 1.9's MeanMetric replaces any ``weight`` by ones;
+the batch's mean loss is therefore passed once per sample, as an expanded view without a
+copy, which gives the same sum and count as weighting it by the batch size.)
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torchmetrics.aggregation import MeanMetric
+from torchmetrics.classification import BinaryAccuracy, MulticlassAccuracy
+
+from lightning_port.keras_compat import defaults
+from lightning_port.keras_compat.losses import BINARY, CATEGORICAL, predicted_classes
+
+
+class KerasEpochMetrics(nn.Module):
+    """Loss and accuracy of one stage (training, validation, or one test split)."""
+
+    def __init__(self, loss_name: str, num_classes: int):
+        super().__init__()
+        self.loss_name = loss_name
+        # float64 sums: 1,875 batch means a MNIST epoch add up without float32 drift.
+        self.loss = MeanMetric(nan_strategy="disable").set_dtype(torch.float64)
+        if loss_name == CATEGORICAL:
+            self.accuracy = MulticlassAccuracy(num_classes=num_classes, average="micro", validate_args=False)
+        elif loss_name == BINARY:
+            self.accuracy = BinaryAccuracy(threshold=defaults.BINARY_ACCURACY_THRESHOLD_KERAS_DEFAULT, validate_args=False)
+        else:
+            raise ValueError(f"no Keras accuracy for loss {loss_name!r}")
+
+    @torch.no_grad()
+    def update(self, mean_loss: torch.Tensor, logits: torch.Tensor, targets: torch.Tensor) -> None:
+        self.loss.update(mean_loss.detach().expand(targets.shape[0]))
+        self.accuracy.update(predicted_classes(self.loss_name, logits.detach()), targets.long())
+
+    def compute(self) -> dict[str, float]:
+        """The epoch's values (summed over DDP ranks); empty if nothing was counted."""
+        if not self.loss.update_called:
+            return {}
+        return {"loss": float(self.loss.compute()), "accuracy": float(self.accuracy.compute())}
+
+    def reset(self) -> None:
+        self.loss.reset()
+        self.accuracy.reset()
+
+    def running(self) -> dict[str, float]:
+        """This process's values so far, read from the states without a DDP sync (the
+        progress bar runs on rank zero only, so it must not start a collective)."""
+        weight = float(self.loss.weight)
+        if not weight:
+            return {}
+        correct, total = self.accuracy_counts()
+        return {"loss": float(self.loss.mean_value) / weight, "accuracy": correct / total if total else 0.0}
+
+    def accuracy_counts(self) -> tuple[float, float]:
+        """(correct, counted) from the accuracy's confusion counts on this process."""
+        tp, fp, tn, fn = (float(getattr(self.accuracy, name).sum()) for name in ("tp", "fp", "tn", "fn"))
+        if self.loss_name == CATEGORICAL:
+            return tp, tp + fn  # micro multiclass accuracy: hits over samples
+        return tp + tn, tp + fp + tn + fn
