@@ -44,7 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="run each Keras step as one torch.compile graph: ~2x faster steps on CPU, after "
         "seconds of compilation (cached for later runs); one device only",
     )
-    parser.add_argument("--channels-last", action="store_true", help="cifar_cnn on GPU: channels-last memory format")
     parser.add_argument("--no-progress-bar", action="store_true", help="quiet output (logs, CI)")
     return parser
 
@@ -92,7 +91,6 @@ def main(argv: list[str] | None = None) -> int:
             precision=args.precision,
             deterministic=args.deterministic,
             progress_bar=not args.no_progress_bar,
-            channels_last=args.channels_last,
             steps_per_execution=args.steps_per_execution,
             compile=args.compile,
         )

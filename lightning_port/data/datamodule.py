@@ -1,9 +1,9 @@
 """The one LightningDataModule: a run's data set -> recipe preprocessing -> tensors on the device.
 
-Every data set goes through the same path; what differs comes from the recipe: image
-inputs (rank 3, Keras's channels-last) are served channels-first as torch convolves them,
-a recipe with augmentation augments its training batches on the device, a recipe with a
-validation split validates after every epoch.
+Every data set goes through the same path, in Keras's tensor layout (images channels
+last: the backbone computes on it, see models/layers.py); what differs comes from the
+recipe: a recipe with augmentation augments its training batches on the device, a recipe
+with a validation split validates after every epoch.
 """
 
 from __future__ import annotations
@@ -22,11 +22,8 @@ from lightning_port.support.seeds import Stream, stream_seed
 
 
 def to_inputs(recipe: Recipe, features: np.ndarray) -> torch.Tensor:
-    """Preprocessed model inputs: images channels-first (N, C, H, W), anything else as is."""
-    values = recipe.preprocessing.apply(features, recipe.input_shape)
-    if recipe.is_image_model:
-        values = np.ascontiguousarray(values.transpose(0, 3, 1, 2))
-    return torch.from_numpy(values)
+    """Preprocessed model inputs, in the recipe's input shape (Keras's layout)."""
+    return torch.from_numpy(np.ascontiguousarray(recipe.preprocessing.apply(features, recipe.input_shape)))
 
 
 def to_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:

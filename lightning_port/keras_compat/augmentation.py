@@ -68,8 +68,9 @@ def keras_transform_matrices(theta_degrees: torch.Tensor, tx: torch.Tensor, ty: 
 
 
 def apply_transform(images: torch.Tensor, parameters: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Transform a channels-first float batch (N, C, H, W) with the given per-image parameters."""
-    count, _, height, width = images.shape
+    """Transform a channels-last float batch (N, H, W, C), Keras's layout, with the given
+    per-image parameters."""
+    count, height, width, _ = images.shape
     matrices = keras_transform_matrices(parameters["theta"], parameters["tx"], parameters["ty"], height, width)
     rows = torch.arange(height, dtype=torch.float64, device=images.device)
     columns = torch.arange(width, dtype=torch.float64, device=images.device)
@@ -84,13 +85,15 @@ def apply_transform(images: torch.Tensor, parameters: dict[str, torch.Tensor]) -
     assert keras_defaults.AUGMENTATION_INTERPOLATION_ORDER_KERAS_DEFAULT == 1  # bilinear
     # float64 throughout, as scipy.ndimage interpolates, then one rounding to the input dtype:
     # a float32 grid alone would move sampling points by ~1e-6 of the image size.
-    transformed = F.grid_sample(images.double(), grid, mode="bilinear", padding_mode="border", align_corners=True).to(images.dtype)
+    channels_first = images.permute(0, 3, 1, 2).double()  # grid_sample takes (N, C, H, W)
+    transformed = F.grid_sample(channels_first, grid, mode="bilinear", padding_mode="border", align_corners=True)
+    transformed = transformed.permute(0, 2, 3, 1).to(images.dtype)
     flip = parameters["flip_horizontal"].view(count, 1, 1, 1)
-    return torch.where(flip, transformed.flip(-1), transformed)
+    return torch.where(flip, transformed.flip(2), transformed)  # the width axis
 
 
 class BatchAugmentation(torch.nn.Module):
-    """Random per-image augmentation for a channels-first batch, on the batch's device."""
+    """Random per-image augmentation for a channels-last batch, on the batch's device."""
 
     def __init__(self, spec: Augmentation):
         super().__init__()
@@ -99,7 +102,7 @@ class BatchAugmentation(torch.nn.Module):
         self.spec = spec
 
     def forward(self, images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        count, _, height, width = images.shape
+        count, height, width, _ = images.shape
         if not count:
             return images
         parameters = sample_parameters(self.spec, count, height, width, images.device, generator)

@@ -6,12 +6,11 @@ to torch (and back, inverted):
 | Keras layer                  | Keras kernel       | torch weight        | operation                          |
 |------------------------------|--------------------|---------------------|------------------------------------|
 | Dense                        | (in, out)          | (out, in)           | transpose                          |
-| Dense right after Flatten    | (H*W*C, out)       | (out, C*H*W)        | reorder rows NHWC -> NCHW, transpose |
 | Conv2D                       | (kh, kw, in, out)  | (out, in, kh, kw)   | permute HWIO -> OIHW               |
 | bias (all)                   | (out,)             | (out,)              | copied                             |
 
-The Flatten row exists because Keras flattens channels-last feature maps and torch
-flattens channels-first ones: the same feature sits at a different input position.
+Flatten needs no row: the backbone keeps Keras's channels-last layout (``models.layers``),
+so a Dense after Flatten sees its inputs in Keras's order.
 """
 
 from __future__ import annotations
@@ -34,24 +33,13 @@ def _module_names(backbone: KerasSequential) -> dict[int, str]:
 def _kernel_to_torch(layer: WeightedLayer, kernel: np.ndarray) -> np.ndarray:
     if isinstance(layer.spec, Conv2D):
         return kernel.transpose(3, 2, 0, 1)  # HWIO -> OIHW
-    if layer.flattened_from is not None:
-        height, width, channels = layer.flattened_from
-        units = kernel.shape[-1]
-        if kernel.shape[0] != height * width * channels:
-            raise WeightTranslationError(f"Dense after Flatten expects {height * width * channels} inputs, Keras kernel has {kernel.shape[0]}")
-        kernel = kernel.reshape(height, width, channels, units).transpose(2, 0, 1, 3).reshape(-1, units)
     return kernel.T  # (in, out) -> (out, in)
 
 
 def _kernel_to_keras(layer: WeightedLayer, weight: np.ndarray) -> np.ndarray:
     if isinstance(layer.spec, Conv2D):
         return weight.transpose(2, 3, 1, 0)  # OIHW -> HWIO
-    kernel = weight.T
-    if layer.flattened_from is not None:
-        height, width, channels = layer.flattened_from
-        units = kernel.shape[-1]
-        kernel = kernel.reshape(channels, height, width, units).transpose(1, 2, 0, 3).reshape(-1, units)
-    return kernel
+    return weight.T
 
 
 def _floating(array) -> np.ndarray:

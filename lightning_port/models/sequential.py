@@ -6,9 +6,8 @@ Two deliberate differences from a literal translation:
   logits and the loss uses the logits form, which is what Keras on TensorFlow computes for
   a softmax/sigmoid output layer (it recovers the logits from the activation op).
   ``probabilities()`` applies the activation for prediction.
-* Images run channels-first (N, C, H, W), torch's native layout; Keras runs channels-last.
-  The only place this shows is the first Dense after Flatten, whose input order differs
-  (see ``lightning_port.keras_weights``).
+* Nothing else: tensors keep Keras's layout, images (N, H, W, C) channels last, and the
+  convolution and pooling modules compute on a channels-last view (``models.layers``).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import torch
 from torch import nn
 
 from lightning_port.keras_compat.initializers import keras_default_init_
+from lightning_port.models.layers import ChannelsLastConv2d, ChannelsLastMaxPool2d
 from lightning_port.spec.layers import (
     Activation,
     Conv2D,
@@ -38,8 +38,6 @@ class WeightedLayer:
 
     spec: Dense | Conv2D
     module: nn.Linear | nn.Conv2d
-    # For a Dense right after Flatten: the (H, W, C) shape that was flattened, else None.
-    flattened_from: tuple[int, int, int] | None
 
 
 def _activation_module(name: str | None) -> nn.Module | None:
@@ -62,32 +60,29 @@ class KerasSequential(nn.Module):
         self.output_activation = output_activation(self.layer_specs)
         summaries = summarize(self.layer_specs, self.keras_input_shape)
         modules: list[nn.Module] = []
-        self._weighted: list[tuple[int, tuple[int, int, int] | None]] = []
+        self._weighted: list[int] = []
         # layer_ends[i]: how many body modules implement layer specs 0..i (so body[:end] is
         # the network up to and including layer i).
         self.layer_ends: list[int] = []
         shape = self.keras_input_shape
         last = len(self.layer_specs) - 1
-        shape_before_flatten: tuple[int, int, int] | None = None
         for index, spec in enumerate(self.layer_specs):
             # The output activation is applied by `probabilities()`, not in forward.
             activation = None if index == last else getattr(spec, "activation", None)
             if isinstance(spec, Dense):
-                flattened_from = shape_before_flatten if _follows_flatten(self.layer_specs, index) else None
                 modules.append(nn.Linear(shape[0], spec.units))
-                self._weighted.append((len(modules) - 1, flattened_from))
+                self._weighted.append(len(modules) - 1)
             elif isinstance(spec, Conv2D):
                 if spec.padding == "same" and any(size % 2 == 0 for size in spec.kernel_size):
                     raise ValueError("'same' padding with an even kernel pads asymmetrically in Keras; unsupported")
-                modules.append(nn.Conv2d(shape[-1], spec.filters, spec.kernel_size, padding=spec.padding))
-                self._weighted.append((len(modules) - 1, None))
+                modules.append(ChannelsLastConv2d(shape[-1], spec.filters, spec.kernel_size, padding=spec.padding))
+                self._weighted.append(len(modules) - 1)
             elif isinstance(spec, MaxPooling2D):
-                modules.append(nn.MaxPool2d(spec.pool_size))
+                modules.append(ChannelsLastMaxPool2d(spec.pool_size))
             elif isinstance(spec, Dropout):
                 modules.append(nn.Dropout(spec.rate))
             elif isinstance(spec, Flatten):
-                shape_before_flatten = shape
-                modules.append(nn.Flatten())
+                modules.append(nn.Flatten())  # of (N, H, W, C): Keras's order
             elif isinstance(spec, Activation):
                 activation = None  # handled below, once
                 if index != last:
@@ -101,11 +96,8 @@ class KerasSequential(nn.Module):
         keras_default_init_(self)
 
     @property
-    def torch_input_shape(self) -> tuple[int, ...]:
-        """Input shape without the batch dimension, channels first for images."""
-        if len(self.keras_input_shape) == 3:
-            height, width, channels = self.keras_input_shape
-            return (channels, height, width)
+    def input_shape(self) -> tuple[int, ...]:
+        """Input shape without the batch dimension: Keras's, channels last for images."""
         return self.keras_input_shape
 
     def layer_modules(self, index: int) -> list[nn.Module]:
@@ -115,10 +107,7 @@ class KerasSequential(nn.Module):
 
     def weighted_layers(self) -> list[WeightedLayer]:
         specs = [spec for spec in self.layer_specs if isinstance(spec, (Dense, Conv2D))]
-        return [
-            WeightedLayer(spec, self.body[position], flattened_from)
-            for spec, (position, flattened_from) in zip(specs, self._weighted, strict=True)
-        ]
+        return [WeightedLayer(spec, self.body[position]) for spec, position in zip(specs, self._weighted, strict=True)]
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         """Logits: the output layer before its softmax/sigmoid."""
@@ -128,16 +117,6 @@ class KerasSequential(nn.Module):
         if self.output_activation == "softmax":
             return torch.softmax(logits, dim=1)
         return torch.sigmoid(logits)
-
-
-def _follows_flatten(layers: tuple[LayerSpec, ...], index: int) -> bool:
-    """Whether a Flatten precedes this layer with nothing weighted in between."""
-    for earlier in reversed(layers[:index]):
-        if isinstance(earlier, Flatten):
-            return True
-        if isinstance(earlier, (Dense, Conv2D)):
-            return False
-    return False
 
 
 def build_backbone(recipe) -> KerasSequential:

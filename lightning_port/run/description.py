@@ -84,7 +84,6 @@ class TrainingRun(RunDefinition):
     deterministic: bool = False
     resume: bool = False
     progress_bar: bool = True
-    channels_last: bool = False
     speed: SpeedMode = field(default_factory=SpeedMode)
 
     def as_json(self) -> dict:

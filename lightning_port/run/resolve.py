@@ -125,7 +125,6 @@ def resolve_training_run(
     precision: str = "32-true",
     deterministic: bool = False,
     progress_bar: bool = True,
-    channels_last: bool = False,
     steps_per_execution: int = DEFAULT_STEPS_PER_EXECUTION,
     compile: bool = False,
 ) -> TrainingRun:
@@ -183,7 +182,6 @@ def resolve_training_run(
         deterministic=deterministic,
         resume=resume,
         progress_bar=progress_bar,
-        channels_last=channels_last,
         speed=speed,
     )
 

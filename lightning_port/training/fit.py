@@ -11,7 +11,6 @@ import time
 import warnings
 
 import lightning as L
-import torch
 
 from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.run.description import TrainingRun
@@ -40,8 +39,6 @@ def run_training(run: TrainingRun, extra_callbacks: tuple = ()) -> dict | None:
     L.seed_everything(run.seed, workers=False, verbose=False)
     datamodule = TutorialDataModule(run, steps_per_execution=run.speed.steps_per_execution)
     system = TutorialClassifier(run.recipe, batch_size=run.batch_size, speed=run.speed)
-    if run.channels_last:
-        system = system.to(memory_format=torch.channels_last)
     trainer = build_trainer(run, extra_callbacks)
     resume_from = checkpoint_path(run.output_dir) if run.resume else None
     if resume_from is not None and not resume_from.exists():

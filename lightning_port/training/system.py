@@ -47,7 +47,7 @@ class TutorialClassifier(L.LightningModule):
         self.speed = speed or SpeedMode()
         self.automatic_optimization = self.speed.is_default
         self.backbone = build_backbone(recipe)
-        self.example_input_array = torch.zeros(2, *self.backbone.torch_input_shape)
+        self.example_input_array = torch.zeros(2, *self.backbone.input_shape)
         self.train_metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
         self.validation_metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
         self.test_metrics = nn.ModuleList()  # one per evaluated split, made when testing starts

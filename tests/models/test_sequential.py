@@ -10,7 +10,7 @@ def test_backbone_parameter_count_and_output_shape(name):
     recipe = get_recipe(name)
     backbone = build_backbone(recipe)
     assert sum(p.numel() for p in backbone.parameters()) == recipe.parameter_count
-    logits = backbone(torch.zeros(3, *backbone.torch_input_shape))
+    logits = backbone(torch.zeros(3, *backbone.input_shape))
     assert logits.shape == (3, recipe.summary()[-1].output_shape[0])
 
 

@@ -32,9 +32,7 @@ def test_both_frameworks_train_and_test_on_identical_arrays(name, keras_tensorfl
         pairs.append(("validation", datamodule.validation_tensors, keras_data["validation"]))
     differing = 0
     for split, (inputs, targets), (keras_inputs, keras_targets) in pairs:
-        ours = inputs.numpy()
-        if ours.ndim == 4:
-            ours = ours.transpose(0, 2, 3, 1)  # back to Keras's channels-last
+        ours = inputs.numpy()  # Keras's layout: the port serves images channels-last too
         # Keras casts float64 input arrays to float32 (floatx) before the first layer.
         theirs = np.asarray(keras_inputs, dtype=np.float32)
         assert ours.shape == theirs.shape, split

@@ -53,21 +53,16 @@ def keras_rows(model) -> list[LayerRow]:
     return rows
 
 
-def _channels_last(shape: torch.Size) -> tuple[int, ...]:
-    dims = tuple(int(size) for size in shape[1:])
-    return (dims[1], dims[2], dims[0]) if len(dims) == 3 else dims
-
-
 @torch.no_grad()
 def lightning_rows(backbone: KerasSequential) -> list[LayerRow]:
     shapes = []
-    outputs = torch.zeros(1, *backbone.torch_input_shape)
+    outputs = torch.zeros(1, *backbone.input_shape)
     was_training = backbone.training
     backbone.eval()
     for index in range(len(backbone.layer_specs)):
         for module in backbone.layer_modules(index):
             outputs = module(outputs)
-        shapes.append(_channels_last(outputs.shape))
+        shapes.append(tuple(int(size) for size in outputs.shape[1:]))  # Keras's layout already
     backbone.train(was_training)
     rows = []
     last = len(backbone.layer_specs) - 1

@@ -40,8 +40,7 @@ def torch_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
 
 
 def to_torch_inputs(inputs: np.ndarray) -> torch.Tensor:
-    tensor = torch.from_numpy(np.ascontiguousarray(inputs))
-    return tensor.permute(0, 3, 1, 2).contiguous() if tensor.dim() == 4 else tensor
+    return torch.from_numpy(np.ascontiguousarray(inputs))  # the backbone takes Keras's layout
 
 
 def mirrored_backbone(recipe: Recipe, keras_model) -> KerasSequential:
