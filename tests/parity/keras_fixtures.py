@@ -22,18 +22,28 @@ def tutorial_data(name: str, data_dir, max_train_samples: int | None = None) -> 
     return tutorial_module(recipe).prepare_data(splits)
 
 
+_WARM_WEIGHTS: dict[tuple[str, int], list[np.ndarray]] = {}
+
+
 def warmed_up_keras_model(name: str, data_dir, seed: int = 0):
+    """The tutorial's compiled Keras model after one epoch on the recipe's quick subset (its
+    weights computed once per session; each call returns a fresh model with a fresh optimizer)."""
     import keras
 
     from keras_reference import tutorial_module
 
-    keras.utils.set_random_seed(seed)
     recipe = get_recipe(name)
     tutorial = tutorial_module(recipe)
+    key = (name, seed)
+    if key not in _WARM_WEIGHTS:
+        keras.utils.set_random_seed(seed)
+        model = tutorial.build_model()
+        inputs, targets = tutorial_data(name, data_dir, max_train_samples=recipe.evidence.quick_samples)["train"]
+        model.fit(np.asarray(inputs, dtype=np.float32), targets, epochs=1, batch_size=recipe.batch_size, verbose=0)
+        _WARM_WEIGHTS[key] = [weight.copy() for weight in model.get_weights()]
+    keras.utils.set_random_seed(seed)
     model = tutorial.build_model()
-    data = tutorial_data(name, data_dir, max_train_samples=recipe.evidence.quick_samples)
-    inputs, targets = data["train"]
-    model.fit(np.asarray(inputs, dtype=np.float32), targets, epochs=1, batch_size=get_recipe(name).batch_size, verbose=0)
+    model.set_weights(_WARM_WEIGHTS[key])
     return model
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lightning_port.data.batches import InMemoryBatches
-from lightning_port.keras_compat.losses import keras_loss
+from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.metrics import KerasEpochMetrics
 from lightning_port.evidence.parity.keras_probes import mirrored_backbone, to_torch_inputs, torch_targets
 from lightning_port.registry import get_recipe
@@ -31,12 +31,13 @@ def test_epoch_loss_and_accuracy_equal_keras_evaluate(name, keras_tensorflow, da
     keras_loss_value, keras_accuracy = keras_model.evaluate(inputs, targets, batch_size=BATCH, verbose=0)
 
     backbone = mirrored_backbone(recipe, keras_model).eval()
-    metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
+    loss = loss_function(recipe)
+    metrics = KerasEpochMetrics(loss, recipe.output_units)
     labels = torch_targets(recipe, labels_of(targets))
     with torch.no_grad():
         for batch_inputs, batch_labels in InMemoryBatches((to_torch_inputs(inputs), labels), BATCH, shuffle=False):
             logits = backbone(batch_inputs)
-            metrics.update(keras_loss(recipe.loss, logits, batch_labels), logits, batch_labels)
+            metrics.update(loss(logits, batch_labels), logits, batch_labels)
     ours = metrics.compute()
     loss_difference = abs(ours["loss"] - keras_loss_value) / keras_loss_value
     entry = parity.record("metrics: epoch loss vs Keras evaluate, relative", name, loss_difference, LOSS_TOLERANCE, detail=f"Keras {keras_loss_value:.6f}, batches of {BATCH} + 1 partial")

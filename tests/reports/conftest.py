@@ -12,10 +12,17 @@ SHORT_RUN = ("--seeds", "2", "--epochs", "2", "--max-train-samples", "1000")
 
 @pytest.fixture(scope="package")
 def parity_file(tmp_path_factory):
-    recorder = ParityRecorder()
-    recorder.record("numerics: loss, relative", "mnist_mlp", 6.2e-8, 1e-5, detail="fixture")
-    recorder.record("weights: predicted-class agreement", "mnist_mlp", 1.0, 1.0, comparison=">=")
-    return recorder.write(tmp_path_factory.mktemp("parity") / "checks.json")
+    """Two parity runs wrote this file: the first measured a row the second did not."""
+    from lightning_port.evidence.parity.truth import TruthComparison
+
+    path = tmp_path_factory.mktemp("parity") / "checks.json"
+    earlier = ParityRecorder()
+    earlier.record("training: an old row", "mnist_mlp", 0.5, 1e-5, detail="fixture, earlier run")  # it failed then
+    earlier.write(path)
+    latest = ParityRecorder()
+    latest.record_truth("numerics: loss (float32 vs float64 truth)", "mnist_mlp", TruthComparison(6.2e-8, 5.0e-8, 1.1e-16), detail="fixture")
+    latest.record("weights: predicted-class agreement", "mnist_mlp", 1.0, 1.0, comparison=">=")
+    return latest.write(path)
 
 
 @pytest.fixture(scope="package")

@@ -33,7 +33,12 @@ def test_report_has_every_section(report_dir):
         width, height = _png_size(report_dir / figure)
         assert width > 300 and height > 150
     assert "Every layer matches field for field" in markdown
-    assert "2 of 2 checks within tolerance" in markdown
+    assert "2 of 2 checks measured in the last parity run passed" in markdown
+    # The earlier run's failing row is shown as not measured in this run, never as a verdict.
+    old_row = next(line for line in markdown.splitlines() if "training: an old row" in line)
+    assert "not measured in this run (last measured" in old_row and "passed" not in old_row and "FAILED" not in old_row
+    truth_row = next(line for line in markdown.splitlines() if line.startswith("|") and "float64 truth" in line)
+    assert "| 6.2e-08 | 5e-08 | 1.24 | 1.1e-16 |" in truth_row and "| passed |" in truth_row
     assert "| tutorial (published) |  | 96.50% | 0.1080 |" in markdown
     collected = json.loads((report_dir / "collected.json").read_text())
     assert sorted((run["result"]["framework"], run["result"]["seed"]) for run in collected["runs"]) == [("keras", 0), ("keras", 1), ("lightning", 0), ("lightning", 1)]

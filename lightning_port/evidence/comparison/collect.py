@@ -148,7 +148,8 @@ def parity_checks(model: str, path: Path) -> dict:
         rows = [row for row in data["checks"] if row["model"] == model]
     except (json.JSONDecodeError, KeyError, TypeError) as error:
         raise ComparisonError(f"{path}: not a parity checks file written by the test suite ({error})") from None
-    return {"source": str(path), "written_at": data.get("written_at"), "checks": rows}
+    # The run that wrote the file: a row it did not measure is shown as such, never as passed.
+    return {"source": str(path), "written_at": data.get("written_at"), "run": data.get("run", {}), "checks": rows}
 
 
 def host_description() -> dict:
@@ -188,8 +189,8 @@ def recipe_record(recipe: Recipe) -> dict:
         "dataset": recipe.dataset,
         "preprocessing": _spec(recipe.preprocessing),
         "layers": [_spec(layer) for layer in recipe.layers],
-        "optimizer": _spec(recipe.optimizer),
-        "loss": recipe.loss,
+        "optimizer": _spec(recipe.optimizer) if recipe.optimizer is not None else None,
+        "loss": _spec(recipe.loss) if dataclasses.is_dataclass(recipe.loss) else recipe.loss,
         "epochs": recipe.epochs,
         "batch_size": recipe.batch_size,
         "parameter_count": recipe.parameter_count,

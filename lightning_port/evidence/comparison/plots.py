@@ -61,7 +61,6 @@ def learning_curves(collected: dict) -> bytes:
 
 def test_results(collected: dict) -> bytes:
     """Every seed's test accuracy and loss per framework, the mean ± std, and the tutorial's figure."""
-    model = collected["model"]
     figures = published(collected)
     reference = {"accuracy": published_accuracy(collected), "loss": figures.get("test loss")}
     summaries = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}

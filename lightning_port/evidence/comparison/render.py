@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
-from lightning_port.support.atomic import atomic_write_bytes, atomic_write_text
 from lightning_port.evidence.comparison import plots
+from lightning_port.evidence.parity.checks import NOT_MEASURED, measured_in_run
+from lightning_port.spec.layers import LAYER_CLASSES
+from lightning_port.support.atomic import atomic_write_bytes, atomic_write_text
 from lightning_port.evidence.comparison.document import Heading, Image, Link, Paragraph, Table, to_html, to_markdown
 from lightning_port.evidence.comparison.summary import (
     FRAMEWORK_LABELS,
@@ -60,11 +63,21 @@ def recipe_section(collected: dict) -> list:
     return [*blocks, Table(["field", "value"], rows)]
 
 
-def _layer_cells(row: dict | None) -> list[str]:
+def layer_cells(row: dict | None) -> list[str]:
+    """Kind(options that differ from Keras's defaults), output shape, weight count."""
     if row is None:
         return ["—", "—", "—"]
-    detail = ", ".join(f"{name}={row[name]}" for name in ("units", "activation", "kernel_size", "padding", "rate") if row.get(name) is not None)
+    defaults = {}
+    layer_class = LAYER_CLASSES.get(row["kind"])
+    if layer_class is not None:
+        defaults = {field.name: field.default for field in dataclasses.fields(layer_class) if field.default is not dataclasses.MISSING}
+    shown = {name: value for name, value in row.get("config", {}).items() if name not in defaults or _plain(defaults[name]) != value}
+    detail = ", ".join(f"{name}={value}" for name, value in shown.items())
     return [f"{row['kind']}({detail})", str(tuple(row["output_shape"])), f"{row['parameters']:,}"]
+
+
+def _plain(value):
+    return [_plain(item) for item in value] if isinstance(value, (tuple, list)) else value
 
 
 def architecture_section(collected: dict) -> list:
@@ -77,10 +90,10 @@ def architecture_section(collected: dict) -> list:
     for index in range(max(len(keras), len(lightning))):
         keras_row = keras[index] if index < len(keras) else None
         lightning_row = lightning[index] if index < len(lightning) else None
-        rows.append([str(index), *_layer_cells(keras_row), *_layer_cells(lightning_row), "match" if keras_row == lightning_row else "DIFFERS"])
+        rows.append([str(index), *layer_cells(keras_row), *layer_cells(lightning_row), "match" if keras_row == lightning_row else "DIFFERS"])
     total = [sum(row["parameters"] for row in side) for side in (keras, lightning)]
     rows.append(["", "total", "", f"{total[0]:,}", "total", "", f"{total[1]:,}", "match" if total[0] == total[1] else "DIFFERS"])
-    verdict = "Every layer matches field for field (kind, output shape, parameters, units, activation, kernel, padding, rate)." if not architecture["differences"] else "Differences: " + "; ".join(architecture["differences"])
+    verdict = "Every layer matches field for field (kind, output shape, weight count, and every option of its config)." if not architecture["differences"] else "Differences: " + "; ".join(architecture["differences"])
     headers = ["#", "Keras layer", "Keras output", "Keras params", "Lightning layer", "Lightning output", "Lightning params", ""]
     return [*blocks, Paragraph("Read from the live Keras model and from the torch modules (output shapes channels-last, as Keras prints them). " + verdict), Table(headers, rows)]
 
@@ -105,6 +118,37 @@ def test_section(collected: dict) -> list:
     return [Heading("Test results"), Paragraph(text), Table(headers, rows), Image("test_results.png", f"{model} test accuracy and loss per seed")]
 
 
+def _number(value) -> str:
+    return "—" if value is None else f"{value:.3g}"
+
+
+def parity_rows(parity: dict) -> tuple[list[list[str]], int, int]:
+    """Table rows, how many passed in the run that wrote the file, and how many it measured.
+    A row that run did not measure shows "not measured in this run", whatever it once said."""
+    run = parity.get("run", {})
+    rows, passed, measured = [], 0, 0
+    for check in parity["checks"]:
+        if measured_in_run(check, run):
+            measured += 1
+            passed += bool(check["passed"])
+            verdict = "passed" if check["passed"] else "FAILED"
+        else:
+            stamp = f" (last measured {check['measured_at']} at {check['commit']})" if check.get("measured_at") else ""
+            verdict = NOT_MEASURED + stamp
+        truth = check.get("port_error") is not None
+        rows.append([
+            check["check"],
+            _number(check["measured"]),
+            _number(check.get("keras_error")) if truth else "",
+            _number(check.get("ratio")) if truth else "",
+            _number(check.get("float64_difference")) if truth else "",
+            f"{check['comparison']} {check['tolerance']:.3g}",
+            verdict,
+            check.get("detail", ""),
+        ])
+    return rows, passed, measured
+
+
 def parity_section(collected: dict) -> list:
     blocks = [Heading("Parity checks")]
     parity = collected["parity"]
@@ -113,10 +157,17 @@ def parity_section(collected: dict) -> list:
     checks = parity["checks"]
     if not checks:
         return [*blocks, Paragraph(f"{parity['source']} has no checks for {collected['model']}: run the parity tests (make parity).")]
-    passed = sum(1 for check in checks if check["passed"])
-    rows = [[check["check"], f"{check['measured']:.3g}", check["comparison"], f"{check['tolerance']:.3g}", "passed" if check["passed"] else "FAILED", check.get("detail", "")] for check in checks]
-    text = f"{passed} of {len(checks)} checks within tolerance, from the parity test suite ({parity['source']}, written {parity['written_at']})."
-    return [*blocks, Paragraph(text), Table(["check", "measured", "", "tolerance", "result", "detail"], rows)]
+    rows, passed, measured = parity_rows(parity)
+    run = parity.get("run", {})
+    where = f"run {run.get('run_id', '?')} at commit {run.get('commit', '?')} on {run.get('machine', '?')}" if run else "an unstamped run"
+    text = (
+        f"{passed} of {measured} checks measured in the last parity run passed ({parity['source']}, written {parity['written_at']} by {where}); "
+        f"{len(checks) - measured} row(s) were not measured in that run. Float32 rows are judged against the float64 truth: "
+        "the port's error (measured) may be at most 2 x Keras's own error plus a floor of a few float32 ulps, and the two "
+        "frameworks' float64 results must agree to 1e-10."
+    )
+    headers = ["check", "measured (port error)", "Keras error", "ratio", "float64 difference", "bound", "result", "detail"]
+    return [*blocks, Paragraph(text), Table(headers, rows)]
 
 
 def speed_section(collected: dict) -> list:
@@ -181,7 +232,11 @@ def index_row(collected: dict) -> list:
     architecture = collected["architecture"]
     layout = "—" if "unavailable" in architecture else ("match" if not architecture["differences"] else "DIFFERS")
     checks = collected["parity"].get("checks") or []
-    parity = f"{sum(c['passed'] for c in checks)}/{len(checks)} passed" if checks else "—"
+    if checks:
+        _, passed, measured = parity_rows(collected["parity"])
+        parity = f"{passed}/{measured} passed" + (f", {len(checks) - measured} not measured in this run" if measured < len(checks) else "")
+    else:
+        parity = "—"
     reference = published_accuracy(collected)
     cells = [f"{_percent(tests[f].accuracy_mean)} ± {_percent(tests[f].accuracy_std)} ({len(tests[f].per_seed)})" for f in FRAMEWORKS]
     return [Link(model, f"{model}/report.html"), *cells, _percent(reference) if reference is not None else "—", layout, parity]

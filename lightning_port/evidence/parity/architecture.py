@@ -1,55 +1,52 @@
 """Layer-by-layer descriptions of the live Keras model and of the torch backbone, compared.
 
-Both sides are read from the running objects (Keras ``layer.get_config()``/``output``/
-``count_params()``; torch modules and forward-hook shapes), not from the recipe, so a drift
-on either side shows up as a differing row.
+Both sides are read from the running objects: Keras's layer classes, configs (read into
+specs the way a model file is read, ``keras_compat.layer_configs``), output shapes and
+``count_params()``; the torch modules' forward-pass shapes and weight counts next to the
+recipe's specs. A drift on either side shows up as a differing row.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import torch
-from torch import nn
 
+from lightning_port.keras_compat.layer_configs import UnsupportedLayer, layer_from_keras
 from lightning_port.models.sequential import KerasSequential
-
-_ACTIVATION_MODULES = {nn.ReLU: "relu", nn.Softmax: "softmax", nn.Sigmoid: "sigmoid"}
 
 
 @dataclass(frozen=True)
 class LayerRow:
     kind: str
-    output_shape: tuple[int, ...]  # channels-last, batch dimension dropped
-    parameters: int
-    units: int | None = None  # Dense units / Conv2D filters
-    activation: str | None = None  # "linear" when none
-    kernel_size: tuple[int, ...] | None = None  # Conv2D kernel / pooling window
-    padding: str | None = None
-    rate: float | None = None
+    output_shape: tuple[int, ...]  # Keras's layout (channels last), batch dimension dropped
+    parameters: int  # every weight, trainable or not (Keras's count_params)
+    config: dict = field(default_factory=dict)  # the spec's fields
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
+def _plain(value):
+    """Tuples as lists, so rows compare equal after a JSON round trip too."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _config(layer) -> dict:
+    return {name: _plain(value) for name, value in layer.config().items()}
+
+
 def keras_rows(model) -> list[LayerRow]:
     rows = []
-    for layer in model.layers:
-        config = layer.get_config()
+    for index, layer in enumerate(model.layers):
         kind = type(layer).__name__
-        kernel = config.get("kernel_size") or config.get("pool_size")
-        rows.append(
-            LayerRow(
-                kind=kind,
-                output_shape=tuple(int(size) for size in layer.output.shape[1:]),
-                parameters=int(layer.count_params()),
-                units=config.get("units") or config.get("filters"),
-                activation=config.get("activation") if kind in ("Dense", "Conv2D", "Activation") else None,
-                kernel_size=tuple(kernel) if kernel else None,
-                padding=config.get("padding") if kind == "Conv2D" else None,
-                rate=config.get("rate"),
-            )
-        )
+        try:
+            config = _config(layer_from_keras(kind, layer.get_config(), index))
+        except UnsupportedLayer as error:
+            config = {"unsupported": str(error)}
+        rows.append(LayerRow(kind, tuple(int(size) for size in layer.output.shape[1:]), int(layer.count_params()), config))
     return rows
 
 
@@ -62,32 +59,13 @@ def lightning_rows(backbone: KerasSequential) -> list[LayerRow]:
     for index in range(len(backbone.layer_specs)):
         for module in backbone.layer_modules(index):
             outputs = module(outputs)
-        shapes.append(tuple(int(size) for size in outputs.shape[1:]))  # Keras's layout already
+        shapes.append(tuple(int(size) for size in outputs.shape[1:]))
     backbone.train(was_training)
     rows = []
-    last = len(backbone.layer_specs) - 1
-    for index, spec in enumerate(backbone.layer_specs):
+    for index, layer in enumerate(backbone.layer_specs):
         modules = backbone.layer_modules(index)
-        core = modules[0] if modules else None
-        activation = next((name for kind, name in _ACTIVATION_MODULES.items() for m in modules if isinstance(m, kind)), None)
-        if index == last:
-            activation = backbone.output_activation  # applied by probabilities(), see KerasSequential
-        kind = type(spec).__name__
-        row = LayerRow(kind=kind, output_shape=shapes[index], parameters=sum(p.numel() for m in modules for p in m.parameters()))
-        if isinstance(core, nn.Linear):
-            row = LayerRow(**{**row.as_dict(), "units": core.out_features, "activation": activation or "linear"})
-        elif isinstance(core, nn.Conv2d):
-            row = LayerRow(
-                **{**row.as_dict(), "units": core.out_channels, "activation": activation or "linear", "kernel_size": tuple(core.kernel_size), "padding": core.padding}
-            )
-        elif isinstance(core, nn.MaxPool2d):
-            size = core.kernel_size
-            row = LayerRow(**{**row.as_dict(), "kernel_size": (size, size) if isinstance(size, int) else tuple(size)})
-        elif isinstance(core, nn.Dropout):
-            row = LayerRow(**{**row.as_dict(), "rate": core.p})
-        elif kind == "Activation":
-            row = LayerRow(**{**row.as_dict(), "activation": activation})
-        rows.append(row)
+        weights = sum(p.numel() for m in modules for p in m.parameters()) + sum(b.numel() for m in modules for b in m.buffers())
+        rows.append(LayerRow(layer.keras_class, shapes[index], weights, _config(layer)))
     return rows
 
 
@@ -97,8 +75,11 @@ def compare_rows(keras: list[LayerRow], lightning: list[LayerRow]) -> list[str]:
     if len(keras) != len(lightning):
         problems.append(f"{len(keras)} Keras layers vs {len(lightning)} Lightning layers")
     for index, (keras_row, lightning_row) in enumerate(zip(keras, lightning)):
-        for field, keras_value in keras_row.as_dict().items():
-            lightning_value = getattr(lightning_row, field)
+        for name in ("kind", "output_shape", "parameters"):
+            if getattr(keras_row, name) != getattr(lightning_row, name):
+                problems.append(f"layer {index} ({keras_row.kind}) {name}: Keras {getattr(keras_row, name)!r} vs Lightning {getattr(lightning_row, name)!r}")
+        for name in sorted(set(keras_row.config) | set(lightning_row.config)):
+            keras_value, lightning_value = keras_row.config.get(name), lightning_row.config.get(name)
             if keras_value != lightning_value:
-                problems.append(f"layer {index} ({keras_row.kind}) {field}: Keras {keras_value!r} vs Lightning {lightning_value!r}")
+                problems.append(f"layer {index} ({keras_row.kind}) {name}: Keras {keras_value!r} vs Lightning {lightning_value!r}")
     return problems

@@ -7,12 +7,14 @@ before using these.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import torch
 
 from lightning_port.training.compiled_step import CompiledTrainingStep
-from lightning_port.keras_compat.weights import keras_to_state_dict, load_keras_weights
-from lightning_port.keras_compat.losses import keras_loss
+from lightning_port.keras_compat.weights import export_keras_weights, keras_to_state_dict, load_keras_weights
+from lightning_port.keras_compat.losses import loss_function
 from lightning_port.models import build_backbone
 from lightning_port.models.sequential import KerasSequential
 from lightning_port.keras_compat.optimizers import build_optimizer
@@ -28,15 +30,23 @@ def relative_difference(ours: np.ndarray, reference: np.ndarray) -> float:
 
 
 def keras_targets(recipe: Recipe, labels: np.ndarray) -> np.ndarray:
-    if recipe.loss == "categorical_crossentropy":
-        return np.eye(recipe.num_classes, dtype=np.float32)[labels.astype(np.int64)]
-    return labels.astype(np.float32).reshape(-1, 1)
+    """What the Keras model is fit on: one-hot rows for a categorical crossentropy, class
+    indices for a sparse one, the values themselves (as a column for one output) otherwise."""
+    from lightning_port.spec.losses import CategoricalCrossentropy, SparseCategoricalCrossentropy
+
+    loss = recipe.loss_spec
+    if isinstance(loss, CategoricalCrossentropy):
+        return np.eye(recipe.output_units, dtype=np.float32)[labels.astype(np.int64)]
+    if isinstance(loss, SparseCategoricalCrossentropy):
+        return labels.astype(np.int64)
+    values = labels.astype(np.float32)
+    return values.reshape(-1, 1) if values.ndim == 1 else values
 
 
 def torch_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
-    if recipe.loss == "categorical_crossentropy":
+    if recipe.targets_are_class_indices:
         return torch.from_numpy(labels.astype(np.int64))
-    return torch.from_numpy(labels.astype(np.float32))
+    return torch.from_numpy(np.ascontiguousarray(labels, dtype=np.float32))
 
 
 def to_torch_inputs(inputs: np.ndarray) -> torch.Tensor:
@@ -53,27 +63,35 @@ def mirrored_backbone(recipe: Recipe, keras_model) -> KerasSequential:
     return backbone
 
 
+_TRACED_GRADIENTS = weakref.WeakKeyDictionary()  # one traced function per Keras model
+
+
 def keras_loss_and_gradients(keras_model, inputs: np.ndarray, targets: np.ndarray):
     """Loss and gradients exactly as Keras's train step computes them (dropout off)."""
     import tensorflow as tf
 
-    @tf.function
-    def compute(x, y):
-        with tf.GradientTape() as tape:
-            predictions = keras_model(x, training=False)
-            loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
-        return loss, tape.gradient(loss, keras_model.trainable_variables)
+    compute = _TRACED_GRADIENTS.get(keras_model)
+    if compute is None:
 
+        @tf.function(reduce_retracing=True)
+        def compute(x, y):
+            with tf.GradientTape() as tape:
+                predictions = keras_model(x, training=False)
+                loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
+            return loss, tape.gradient(loss, keras_model.trainable_variables)
+
+        _TRACED_GRADIENTS[keras_model] = compute
     loss, gradients = compute(tf.constant(inputs), tf.constant(targets))
-    return float(loss), [gradient.numpy() for gradient in gradients]
+    # An Embedding's gradient comes as IndexedSlices (the rows looked up): made dense here.
+    return float(loss), [tf.convert_to_tensor(gradient).numpy() for gradient in gradients]
 
 
 def torch_loss_and_gradients(recipe: Recipe, backbone: KerasSequential, inputs: np.ndarray, labels: np.ndarray):
     backbone.eval()  # dropout off, as on the Keras side
     backbone.zero_grad(set_to_none=True)
-    loss = keras_loss(recipe.loss, backbone(to_torch_inputs(inputs)), torch_targets(recipe, labels))
+    loss = loss_function(recipe)(backbone(to_torch_inputs(inputs)), torch_targets(recipe, labels))
     loss.backward()
-    return loss.item(), {name: parameter.grad.detach().numpy() for name, parameter in backbone.named_parameters()}
+    return loss.item(), {name: parameter.grad.detach().numpy() for name, parameter in backbone.named_parameters() if parameter.grad is not None}
 
 
 def keras_optimizer_steps(keras_model, batches: list[tuple[np.ndarray, np.ndarray]]) -> list[list[np.ndarray]]:
@@ -93,7 +111,7 @@ def torch_optimizer_steps(recipe: Recipe, backbone: KerasSequential, batches, co
     optimizer = build_optimizer(recipe.optimizer, backbone.parameters())
     if compiled:
         backbone.eval()  # dropout off, as on the Keras side
-        step = CompiledTrainingStep(backbone, optimizer, recipe.loss)
+        step = CompiledTrainingStep(backbone, optimizer, loss_function(recipe))
     snapshots = []
     for inputs, labels in batches:
         if compiled:
@@ -106,8 +124,10 @@ def torch_optimizer_steps(recipe: Recipe, backbone: KerasSequential, batches, co
 
 
 def as_torch_layout(backbone: KerasSequential, keras_arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
-    """Keras kernels/biases (or their gradients) rearranged into the backbone's parameter layout."""
-    return {name: tensor.numpy() for name, tensor in keras_to_state_dict(backbone, keras_arrays).items()}
+    """Keras weights (get_weights() order) or gradients (trainable_weights order, fewer arrays
+    when a layer has non-trainable weights) rearranged into the backbone's layout."""
+    trainable_only = len(keras_arrays) != len(export_keras_weights(backbone))
+    return {name: tensor.numpy() for name, tensor in keras_to_state_dict(backbone, keras_arrays, trainable_only).items()}
 
 
 def untie_optimizer(keras_model):

@@ -1,0 +1,206 @@
+"""Training trajectories of both frameworks from identical weights on identical batches, with
+the randomness injected: the same augmentation parameters and the same dropout masks.
+
+A training step draws random numbers (augmentation parameters, dropout masks) from each
+framework's own generator, so two real runs can only be compared statistically. Here the
+draws are made once, by ``draw_randomness``, and fed to both: each framework augments the
+batch with its own implementation (Keras's ``ImageDataGenerator.apply_transform``, the
+port's ``keras_compat.augmentation``) and its Dropout layers multiply by the given mask
+instead of drawing one. Everything else is the framework's own training step: Keras's
+forward in training mode, ``compute_loss``, ``GradientTape`` and its compiled optimizer's
+``apply_gradients``; the port's backbone, Keras-rule loss, ``backward`` and Keras-rule
+optimizer. Run in float32 and in float64, the four trajectories feed the float64-truth
+criterion (``truth.py``): per-step losses and the weights' total update.
+
+Keras is imported lazily; call ``keras_reference.backend.select_backend("tensorflow")`` first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from lightning_port.keras_compat.augmentation import apply_transform
+from lightning_port.keras_compat.losses import loss_function
+from lightning_port.keras_compat.optimizers import build_optimizer
+from lightning_port.models.sequential import KerasSequential
+from lightning_port.spec import Dropout, Recipe
+
+
+@dataclass
+class Randomness:
+    """One trajectory's draws: per step, each image's augmentation parameters (or None) and
+    one keep-mask per Dropout layer (booleans, in Keras's layout)."""
+
+    augmentation: list[dict[str, np.ndarray]] | None
+    dropout: list[list[np.ndarray]]
+
+
+@dataclass
+class Trajectory:
+    losses: np.ndarray  # per step, float64
+    # Weights (torch layout, float64) after every ``checkpoint_every`` steps and the last one.
+    checkpoints: list[dict[str, np.ndarray]]
+
+
+def checkpoint_steps(steps: int) -> list[int]:
+    """The steps after which a trajectory records the weights: ten along the way and the last."""
+    every = max(1, steps // 10)
+    return sorted({*range(every, steps + 1, every), steps})
+
+
+def draw_randomness(recipe: Recipe, steps: int, batch_size: int, seed: int = 0) -> Randomness:
+    """The augmentation parameters (ranges as ImageDataGenerator draws them) and dropout keep
+    masks of ``steps`` steps, from one seeded generator."""
+    generator = np.random.default_rng(seed)
+    augmentation = None
+    spec = recipe.augmentation
+    if spec is not None:
+        height, width = recipe.input_shape[:2]
+        augmentation = []
+        for _ in range(steps):
+            def uniform(limit):
+                return generator.uniform(-limit, limit, batch_size)
+
+            augmentation.append({
+                "theta": uniform(spec.rotation_range),
+                "tx": uniform(spec.height_shift_range) * height,
+                "ty": uniform(spec.width_shift_range) * width,
+                "flip_horizontal": (generator.random(batch_size) < 0.5) & spec.horizontal_flip,
+            })
+    shapes = []
+    for layer, summary in zip(recipe.layers, recipe.summary()):
+        if isinstance(layer, Dropout):
+            shapes.append((layer.rate, summary.output_shape))
+    dropout = [[generator.random((batch_size, *shape)) >= rate for rate, shape in shapes] for _ in range(steps)]
+    return Randomness(augmentation, dropout)
+
+
+def _dropout_rates(recipe: Recipe) -> list[float]:
+    return [layer.rate for layer in recipe.layers if isinstance(layer, Dropout)]
+
+
+def _scaled_masks(recipe: Recipe, keep_masks: list[np.ndarray], dtype) -> list[np.ndarray]:
+    """Keep masks scaled by 1 / (1 - rate), as inverted dropout scales what it keeps."""
+    return [keep.astype(dtype) / dtype(1 - rate) for keep, rate in zip(keep_masks, _dropout_rates(recipe))]
+
+
+# ---- Keras ----
+
+def keras_augment(generator, images: np.ndarray, parameters: dict[str, np.ndarray]) -> np.ndarray:
+    """ImageDataGenerator.apply_transform per image, with the given parameters."""
+    return np.stack([
+        generator.apply_transform(image, {key: parameters[key][index] for key in ("theta", "tx", "ty", "flip_horizontal")})
+        for index, image in enumerate(images)
+    ]).astype(images.dtype)
+
+
+@contextlib.contextmanager
+def _injected_keras_dropout(keras_model):
+    """Dropout layers that multiply by ``layer._injected_mask`` instead of drawing a mask."""
+    import keras
+
+    layers = [layer for layer in keras_model.layers if isinstance(layer, keras.layers.Dropout)]
+    for layer in layers:
+        layer.call = lambda inputs, training=None, layer=layer: inputs * layer._injected_mask
+    try:
+        yield layers
+    finally:
+        for layer in layers:
+            del layer.call
+
+
+def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomness, image_generator=None) -> Trajectory:
+    """Keras's own train step (training-mode forward, compute_loss, GradientTape, the compiled
+    optimizer's apply_gradients), one traced function for every step. ``batches``: (inputs,
+    class labels) pairs; the weights come back in the port's layout."""
+    import tensorflow as tf
+
+    from lightning_port.evidence.parity.keras_probes import as_torch_layout, keras_targets
+    from lightning_port.models import build_backbone
+
+    dtype = keras_model.get_weights()[0].dtype.type
+    losses = []
+    with _injected_keras_dropout(keras_model) as dropout_layers:
+
+        @tf.function
+        def step(x, y, masks):
+            for layer, mask in zip(dropout_layers, masks):
+                layer._injected_mask = mask
+            with tf.GradientTape() as tape:
+                predictions = keras_model(x, training=True)
+                loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
+            gradients = tape.gradient(loss, keras_model.trainable_variables)
+            keras_model.optimizer.apply_gradients(zip(gradients, keras_model.trainable_variables))
+            return loss
+
+        layout_backbone = build_backbone(recipe)
+        recorded = checkpoint_steps(len(batches))
+        checkpoints = []
+        for index, (inputs, labels) in enumerate(batches):
+            inputs, targets = inputs.astype(dtype), keras_targets(recipe, labels)
+            if randomness.augmentation is not None:
+                inputs = keras_augment(image_generator, inputs, randomness.augmentation[index])
+            masks = [tf.constant(mask) for mask in _scaled_masks(recipe, randomness.dropout[index], dtype)]
+            losses.append(float(step(tf.constant(inputs), tf.constant(targets.astype(dtype)), masks)))
+            if index + 1 in recorded:
+                layout = as_torch_layout(layout_backbone, keras_model.get_weights())
+                checkpoints.append({name: np.asarray(value, dtype=np.float64) for name, value in layout.items()})
+    return Trajectory(np.array(losses), checkpoints)
+
+
+# ---- the port ----
+
+def port_trajectory(recipe: Recipe, backbone: KerasSequential, batches, randomness: Randomness, compiled: bool = False) -> Trajectory:
+    """The port's training step: backbone forward in training mode with the given dropout
+    masks, Keras-rule loss, backward and the Keras-rule optimizer (or ``--compile``'s graph)."""
+    dtype = next(backbone.parameters()).dtype
+    numpy_dtype = np.float64 if dtype == torch.float64 else np.float32
+    optimizer = build_optimizer(recipe.optimizer, backbone.parameters())
+    dropouts = [module for module in backbone.modules() if isinstance(module, nn.Dropout)]
+    current: list[torch.Tensor] = []
+
+    def inject(index):
+        return lambda module, arguments, output: arguments[0] * current[index]
+
+    handles = [module.register_forward_hook(inject(index)) for index, module in enumerate(dropouts)]
+    compiled_step = None
+    if compiled:
+        from lightning_port.training.compiled_step import CompiledTrainingStep
+
+        compiled_step = CompiledTrainingStep(backbone, optimizer, loss_function(recipe))
+    losses, checkpoints = [], []
+    recorded = checkpoint_steps(len(batches))
+    backbone.train()
+    try:
+        for index, (inputs, labels) in enumerate(batches):
+            images = torch.from_numpy(np.ascontiguousarray(inputs.astype(numpy_dtype)))
+            if randomness.augmentation is not None:
+                parameters = {key: torch.as_tensor(value) for key, value in randomness.augmentation[index].items()}
+                images = apply_transform(images, parameters)
+            current[:] = [torch.from_numpy(mask) for mask in _scaled_masks(recipe, randomness.dropout[index], numpy_dtype)]
+            targets = _targets(recipe, labels)
+            if compiled_step is not None:
+                loss, _ = compiled_step(images, targets)
+            else:
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_function(recipe)(backbone(images), targets)
+                loss.backward()
+                optimizer.step()
+            losses.append(loss.item())
+            if index + 1 in recorded:
+                checkpoints.append({name: parameter.detach().double().numpy().copy() for name, parameter in backbone.named_parameters()})
+    finally:
+        for handle in handles:
+            handle.remove()
+    return Trajectory(np.array(losses), checkpoints)
+
+
+def _targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
+    from lightning_port.evidence.parity.keras_probes import torch_targets
+
+    return torch_targets(recipe, labels)
