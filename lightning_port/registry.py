@@ -51,3 +51,29 @@ def get_recipe(name: str) -> Recipe:
     except KeyError:
         valid = ", ".join(_recipes())
         raise UnknownModelError(f"unknown model {name!r}; valid names: {valid}") from None
+
+
+class RecipeFileError(ValueError):
+    """A recipe module that cannot be loaded; the message is one line naming the file."""
+
+
+def recipe_from_file(path) -> Recipe:
+    """The RECIPE of a recipe module outside the package (e.g. one scripts/port.py wrote).
+
+    It is imported like any Python module you run: load only files you trust."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file() or path.suffix != ".py":
+        raise RecipeFileError(f"{path}: no such recipe module (a .py file defining RECIPE = Recipe(...), e.g. one scripts/port.py wrote)")
+    module_spec = importlib.util.spec_from_file_location(f"lightning_port_recipe_{abs(hash(str(path.resolve())))}", path)
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as error:  # noqa: BLE001 - a broken module raises anything; report it in one line
+        raise RecipeFileError(f"{path}: the recipe module failed to load ({type(error).__name__}: {error})") from None
+    recipe = getattr(module, "RECIPE", None)
+    if not isinstance(recipe, Recipe):
+        raise RecipeFileError(f"{path}: defines no RECIPE = Recipe(...)")
+    return recipe

@@ -24,28 +24,28 @@ from torchmetrics.aggregation import MeanMetric
 from torchmetrics.classification import BinaryAccuracy, MulticlassAccuracy
 
 from lightning_port.keras_compat import defaults
-from lightning_port.keras_compat.losses import BINARY, CATEGORICAL, predicted_classes
+from lightning_port.keras_compat.losses import KerasLoss, accuracy_targets, predicted_classes
 
 
 class KerasEpochMetrics(nn.Module):
     """Loss and accuracy of one stage (training, validation, or one test split)."""
 
-    def __init__(self, loss_name: str, num_classes: int):
+    def __init__(self, loss: KerasLoss, output_units: int):
         super().__init__()
-        self.loss_name = loss_name
+        self.loss_function = loss
+        self.binary = output_units == 1  # Keras's rule: one output unit -> binary accuracy
         # float64 sums: 1,875 batch means a MNIST epoch add up without float32 drift.
         self.loss = MeanMetric(nan_strategy="disable").set_dtype(torch.float64)
-        if loss_name == CATEGORICAL:
-            self.accuracy = MulticlassAccuracy(num_classes=num_classes, average="micro", validate_args=False)
-        elif loss_name == BINARY:
+        if self.binary:
             self.accuracy = BinaryAccuracy(threshold=defaults.BINARY_ACCURACY_THRESHOLD_KERAS_DEFAULT, validate_args=False)
         else:
-            raise ValueError(f"no Keras accuracy for loss {loss_name!r}")
+            self.accuracy = MulticlassAccuracy(num_classes=output_units, average="micro", validate_args=False)
 
     @torch.no_grad()
-    def update(self, mean_loss: torch.Tensor, logits: torch.Tensor, targets: torch.Tensor) -> None:
+    def update(self, mean_loss: torch.Tensor, outputs: torch.Tensor, targets: torch.Tensor) -> None:
         self.loss.update(mean_loss.detach().expand(targets.shape[0]))
-        self.accuracy.update(predicted_classes(self.loss_name, logits.detach()), targets.long())
+        outputs = outputs.detach()
+        self.accuracy.update(predicted_classes(self.loss_function, outputs), accuracy_targets(targets, outputs))
 
     def compute(self) -> dict[str, float]:
         """The epoch's values (summed over DDP ranks); empty if nothing was counted."""
@@ -69,6 +69,6 @@ class KerasEpochMetrics(nn.Module):
     def accuracy_counts(self) -> tuple[float, float]:
         """(correct, counted) from the accuracy's confusion counts on this process."""
         tp, fp, tn, fn = (float(getattr(self.accuracy, name).sum()) for name in ("tp", "fp", "tn", "fn"))
-        if self.loss_name == CATEGORICAL:
+        if not self.binary:
             return tp, tp + fn  # micro multiclass accuracy: hits over samples
         return tp + tn, tp + fp + tn + fn

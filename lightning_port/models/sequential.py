@@ -1,13 +1,10 @@
-"""A torch ``nn.Module`` that is the tutorial's ``keras.Sequential``, layer for layer.
+"""A torch ``nn.Module`` that is a recipe's ``keras.Sequential``, layer for layer.
 
-Two deliberate differences from a literal translation:
-
-* The output layer's softmax/sigmoid is *not* applied in ``forward``: the network returns
-  logits and the loss uses the logits form, which is what Keras on TensorFlow computes for
-  a softmax/sigmoid output layer (it recovers the logits from the activation op).
-  ``probabilities()`` applies the activation for prediction.
-* Nothing else: tensors keep Keras's layout, images (N, H, W, C) channels last, and the
-  convolution and pooling modules compute on a channels-last view (``models.layers``).
+Tensors keep Keras's layout throughout (images channels-last; ``models.layers``). One
+deliberate difference from a literal translation: when the loss reads the logits of a final
+softmax or sigmoid (Keras on TensorFlow recovers them from the activation op, see
+``keras_compat.losses``), ``forward`` stops before that activation and ``probabilities()``
+applies it. Otherwise ``forward`` returns exactly what the Keras model outputs.
 """
 
 from __future__ import annotations
@@ -17,83 +14,114 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lightning_port.keras_compat.initializers import keras_default_init_
-from lightning_port.models.layers import ChannelsLastConv2d, ChannelsLastMaxPool2d
-from lightning_port.spec.layers import (
-    Activation,
-    Conv2D,
-    Dense,
-    Dropout,
-    Flatten,
-    LayerSpec,
-    MaxPooling2D,
-    output_activation,
-    summarize,
-)
+from lightning_port.keras_compat.initializers import initialize
+from lightning_port.models import layers as modules
+from lightning_port.models.activations import ACTIVATION_FUNCTIONS, activation_module, float32_constant, leaky_relu
+from lightning_port.spec import layers as spec
+from lightning_port.spec.layers import Layer, output_activation, summarize
 
 
 @dataclass(frozen=True)
 class WeightedLayer:
-    """A layer with a kernel and a bias, and what weight translation needs to know about it."""
+    """A layer with weights, and what weight translation needs: its spec and torch module."""
 
-    spec: Dense | Conv2D
-    module: nn.Linear | nn.Conv2d
+    index: int  # position in the recipe's layer list
+    spec: Layer
+    module: nn.Module
 
 
-def _activation_module(name: str | None) -> nn.Module | None:
-    if name is None or name == "linear":
-        return None
-    if name == "relu":
-        return nn.ReLU()
-    if name == "softmax":
-        return nn.Softmax(dim=1)
-    if name == "sigmoid":
-        return nn.Sigmoid()
-    raise ValueError(f"unsupported activation {name!r}")
+def _core_module(layer: Layer, input_shape: tuple[int, ...]) -> nn.Module | None:
+    """The module computing ``layer`` (its activation, if any, comes separately)."""
+    channels = input_shape[-1] if input_shape else None
+    if isinstance(layer, spec.Dense):
+        return nn.Linear(channels, layer.units, bias=layer.use_bias)  # on the last axis, as Keras's Dense
+    if isinstance(layer, spec.Conv2D):
+        return modules.ChannelsLastConv2d(channels, layer, input_shape)
+    if isinstance(layer, spec.Conv1D):
+        return modules.ChannelsLastConv1d(channels, layer, input_shape)
+    if isinstance(layer, (spec.MaxPooling1D, spec.MaxPooling2D, spec.AveragePooling1D, spec.AveragePooling2D)):
+        return modules.ChannelsLastPooling(layer, input_shape)
+    if isinstance(layer, (spec.GlobalAveragePooling1D, spec.GlobalAveragePooling2D, spec.GlobalMaxPooling1D, spec.GlobalMaxPooling2D)):
+        return modules.GlobalPooling(layer)
+    if isinstance(layer, (spec.Flatten, spec.Reshape)):
+        return modules.Reshape(layer.output_shape(input_shape))
+    if isinstance(layer, spec.Dropout):
+        return nn.Dropout(layer.rate)
+    if isinstance(layer, spec.SpatialDropout2D):
+        return modules.SpatialDropout(layer.rate)
+    if isinstance(layer, spec.BatchNormalization):
+        return modules.KerasBatchNorm(channels, layer)
+    if isinstance(layer, spec.LayerNormalization):
+        return modules.KerasLayerNorm(channels, layer)
+    if isinstance(layer, spec.ReLU):
+        return modules.KerasReLU(layer)
+    if isinstance(layer, spec.LeakyReLU):
+        slope = layer.negative_slope
+        return modules.Elementwise(lambda x: leaky_relu(x, slope), f"leaky_relu({slope})")
+    if isinstance(layer, spec.ELU):
+        alpha = layer.alpha
+        return modules.Elementwise(lambda x: torch.nn.functional.elu(x, alpha), f"elu({alpha})")
+    if isinstance(layer, spec.Softmax):
+        axis = layer.axis
+        return modules.Elementwise(lambda x: torch.softmax(x, dim=axis), f"softmax(axis={axis})")
+    if isinstance(layer, spec.Embedding):
+        return modules.KerasEmbedding(layer.input_dim, layer.output_dim)
+    if isinstance(layer, spec.ZeroPadding2D):
+        (top, bottom), (left, right) = layer.padding
+        return modules.Elementwise(lambda x: torch.nn.functional.pad(x, (0, 0, left, right, top, bottom)), f"zero_padding({layer.padding})")
+    if isinstance(layer, spec.Rescaling):
+        # Keras keeps scale and offset as float32 values, in a float64 model too.
+        scale, offset = float32_constant(layer.scale), float32_constant(layer.offset)
+        return modules.Elementwise(lambda x: x * scale + offset, f"x * {scale} + {offset}")
+    if isinstance(layer, spec.Activation):
+        return None  # only an activation
+    raise TypeError(f"no torch module for layer spec {layer!r}")
+
+
+@torch.no_grad()
+def _initialize(layer: Layer, module: nn.Module) -> None:
+    """The layer's own Keras initializers (glorot_uniform kernels, zero biases by default)."""
+    if isinstance(layer, (spec.Dense, spec.Conv1D, spec.Conv2D)):
+        initialize(module.weight, layer.kernel_initializer)
+        if module.bias is not None:
+            initialize(module.bias, layer.bias_initializer)
+    elif isinstance(layer, spec.Embedding):
+        initialize(module.weight, layer.embeddings_initializer)
 
 
 class KerasSequential(nn.Module):
-    def __init__(self, layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...]):
+    def __init__(self, layers: tuple[Layer, ...], input_shape: tuple[int, ...], returns_logits: bool = False):
+        """``returns_logits``: stop before the final softmax/sigmoid (the loss reads logits)."""
         super().__init__()
         self.layer_specs = tuple(layers)
         self.keras_input_shape = tuple(input_shape)
         self.output_activation = output_activation(self.layer_specs)
+        if returns_logits and self.output_activation not in ("softmax", "sigmoid"):
+            raise ValueError(f"returns_logits needs a final softmax or sigmoid, the network ends in {self.output_activation!r}")
+        self.returns_logits = returns_logits
         summaries = summarize(self.layer_specs, self.keras_input_shape)
-        modules: list[nn.Module] = []
-        self._weighted: list[int] = []
-        # layer_ends[i]: how many body modules implement layer specs 0..i (so body[:end] is
-        # the network up to and including layer i).
+        body: list[nn.Module] = []
+        self._weighted: list[tuple[int, int]] = []  # (layer index, body position)
+        # layer_ends[i]: how many body modules implement layers 0..i (so body[:end] is the
+        # network up to and including layer i).
         self.layer_ends: list[int] = []
         shape = self.keras_input_shape
         last = len(self.layer_specs) - 1
-        for index, spec in enumerate(self.layer_specs):
-            # The output activation is applied by `probabilities()`, not in forward.
-            activation = None if index == last else getattr(spec, "activation", None)
-            if isinstance(spec, Dense):
-                modules.append(nn.Linear(shape[0], spec.units))
-                self._weighted.append(len(modules) - 1)
-            elif isinstance(spec, Conv2D):
-                if spec.padding == "same" and any(size % 2 == 0 for size in spec.kernel_size):
-                    raise ValueError("'same' padding with an even kernel pads asymmetrically in Keras; unsupported")
-                modules.append(ChannelsLastConv2d(shape[-1], spec.filters, spec.kernel_size, padding=spec.padding))
-                self._weighted.append(len(modules) - 1)
-            elif isinstance(spec, MaxPooling2D):
-                modules.append(ChannelsLastMaxPool2d(spec.pool_size))
-            elif isinstance(spec, Dropout):
-                modules.append(nn.Dropout(spec.rate))
-            elif isinstance(spec, Flatten):
-                modules.append(nn.Flatten())  # of (N, H, W, C): Keras's order
-            elif isinstance(spec, Activation):
-                activation = None  # handled below, once
-                if index != last:
-                    modules.append(_activation_module(spec.activation))
-            module = _activation_module(activation)
-            if module is not None:
-                modules.append(module)
-            self.layer_ends.append(len(modules))
+        for index, layer in enumerate(self.layer_specs):
+            core = _core_module(layer, shape)
+            if core is not None:
+                _initialize(layer, core)
+                if any(True for _ in core.parameters()) or any(True for _ in core.buffers()):
+                    self._weighted.append((index, len(body)))
+                body.append(core)
+            activation = layer.activation_name if isinstance(layer, (spec.Dense, spec.Conv1D, spec.Conv2D, spec.Activation)) else None
+            if not (returns_logits and index == last):  # the loss applies it (see the module docstring)
+                module = activation_module(activation)
+                if module is not None:
+                    body.append(module)
+            self.layer_ends.append(len(body))
             shape = summaries[index].output_shape
-        self.body = nn.Sequential(*modules)
-        keras_default_init_(self)
+        self.body = nn.Sequential(*body)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -101,23 +129,23 @@ class KerasSequential(nn.Module):
         return self.keras_input_shape
 
     def layer_modules(self, index: int) -> list[nn.Module]:
-        """The torch modules that implement layer spec ``index``."""
+        """The torch modules that implement layer ``index``."""
         start = self.layer_ends[index - 1] if index else 0
         return list(self.body[start : self.layer_ends[index]])
 
     def weighted_layers(self) -> list[WeightedLayer]:
-        specs = [spec for spec in self.layer_specs if isinstance(spec, (Dense, Conv2D))]
-        return [WeightedLayer(spec, self.body[position]) for spec, position in zip(specs, self._weighted, strict=True)]
+        return [WeightedLayer(index, self.layer_specs[index], self.body[position]) for index, position in self._weighted]
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Logits: the output layer before its softmax/sigmoid."""
+        """The model's outputs; its logits when ``returns_logits``."""
         return self.body(inputs)
 
-    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        if self.output_activation == "softmax":
-            return torch.softmax(logits, dim=1)
-        return torch.sigmoid(logits)
+    def probabilities(self, outputs: torch.Tensor) -> torch.Tensor:
+        """What Keras's predict() returns, from what forward() returned."""
+        if self.returns_logits:
+            return ACTIVATION_FUNCTIONS[self.output_activation](outputs)
+        return outputs
 
 
 def build_backbone(recipe) -> KerasSequential:
-    return KerasSequential(recipe.layers, recipe.input_shape)
+    return KerasSequential(recipe.layers, recipe.input_shape, returns_logits=recipe.loss_reads_logits)

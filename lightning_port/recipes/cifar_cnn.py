@@ -68,7 +68,7 @@ RECIPE = Recipe(
     evidence=Evidence(
         outcome_seeds=1, outcome_margin_points=1.5, full_run_in_default_suite=False,
         quick_samples=256, quick_loss_drop=0.005, heavy=True,
-        benchmark_cpu_samples=4_480,
+        benchmark_cpu_samples=4_480, trajectory_steps=100,
     ),
     notes=(
         "The shared CIFAR-10 copy was decoded from a JPEG re-encoding: expect about a point "

@@ -50,6 +50,6 @@ RECIPE = Recipe(
     # framework, interval within +-0.3 points) belong to make parity.
     evidence=Evidence(
         outcome_seeds=3, outcome_margin_points=0.3, full_run_in_default_suite=False, heavy=True,
-        benchmark_cpu_samples=6_400,
+        benchmark_cpu_samples=6_400, trajectory_steps=100,
     ),
 )

@@ -15,6 +15,7 @@ import numpy as np
 
 from lightning_port.keras_compat import defaults
 from lightning_port.spec.layers import LayerSpec, output_activation, summarize
+from lightning_port.spec.losses import BinaryCrossentropy, CategoricalCrossentropy, LossSpec, SparseCategoricalCrossentropy, resolve_loss
 from lightning_port.spec.optimizers import OptimizerSpec
 
 # Seed used when a tutorial names none, so that every run is reproducible by default.
@@ -136,6 +137,10 @@ class Evidence:
     benchmark_cpu_samples: int | None = None
     # Whether the speed targets (port/floor, port faster than Keras) apply; else reported only.
     speed_targeted: bool = False
+    # Steps of the parity suite's training trajectory from identical weights (with the
+    # recipe's augmentation parameters and dropout masks injected into both frameworks),
+    # judged against the float64 truth; 0: none.
+    trajectory_steps: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,8 +152,8 @@ class Recipe:
     input_shape: tuple[int, ...]  # Keras convention: channels last, no batch dimension
     preprocessing: Preprocessing
     layers: tuple[LayerSpec, ...]
-    optimizer: OptimizerSpec
-    loss: str  # "categorical_crossentropy" | "binary_crossentropy"
+    optimizer: OptimizerSpec | None  # None: a ported model without a compile config (not trainable)
+    loss: str | LossSpec | None  # as compile(loss=...) takes it: a name or a spec; None: not compiled
     epochs: int
     batch_size: int
     parameter_count: int  # as stated by the tutorial/spec; tests hold both models to it
@@ -162,19 +167,54 @@ class Recipe:
     evaluate_on: str = "test"
     evidence: Evidence = field(default_factory=Evidence)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The "arrays" data set: an .npz file (absolute, or relative to the data root) holding
+    # x_train and y_train, and x_test and y_test when there is a test split.
+    data_file: str = ""
 
     @property
     def default_seed(self) -> int:
         return DEFAULT_SEED if self.seed is None else self.seed
 
     @property
-    def output_activation(self) -> str:
+    def output_activation(self) -> str | None:
         return output_activation(self.layers)
 
     @property
+    def loss_spec(self) -> LossSpec | None:
+        return None if self.loss is None else resolve_loss(self.loss)
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the recipe says how to train (a model ported without compile() does not)."""
+        return self.optimizer is not None and self.loss is not None
+
+    @property
+    def output_units(self) -> int:
+        return self.summary()[-1].output_shape[-1]
+
+    @property
+    def loss_reads_logits(self) -> bool:
+        """Keras on TensorFlow computes a categorical or binary crossentropy from the logits of
+        a final softmax or sigmoid when the loss expects probabilities (``_get_logits``: the
+        activation leaves its input on the output as ``_keras_logits``, whichever of the two it
+        is). The port's backbone then returns those logits and the loss uses its logits form
+        (keras_compat.losses)."""
+        loss = self.loss_spec
+        if isinstance(loss, (CategoricalCrossentropy, BinaryCrossentropy)) and not loss.from_logits:
+            return self.output_activation in ("softmax", "sigmoid")
+        return False
+
+    @property
     def num_classes(self) -> int:
-        output_units = self.summary()[-1].output_shape[0]
-        return output_units if self.loss == "categorical_crossentropy" else 2
+        """Classes the accuracy counts over: the output units of a softmax-style output, 2 for one unit."""
+        units = self.output_units
+        return units if units > 1 else 2
+
+    @property
+    def targets_are_class_indices(self) -> bool:
+        """The port feeds class indices (not one-hot rows) to categorical losses; Keras's
+        categorical crossentropy on one-hot rows is cross entropy on those indices."""
+        return isinstance(self.loss_spec, (CategoricalCrossentropy, SparseCategoricalCrossentropy))
 
     @property
     def is_image_model(self) -> bool:

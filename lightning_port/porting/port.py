@@ -1,0 +1,136 @@
+"""scripts/port.py's work: a .keras file in; recipe.py, model.ckpt, parity.json and the report out.
+
+Everything is written into a scratch folder beside the output folder and moved into place
+only when complete: an interrupted or failed port leaves nothing half-written in it.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lightning_port.data.arrays import read_arrays
+from lightning_port.data.errors import DataError
+from lightning_port.evidence.comparison.collect import recipe_record
+from lightning_port.evidence.parity.architecture import compare_rows, keras_rows, lightning_rows
+from lightning_port.keras_compat.weights import WeightTranslationError, load_keras_weights
+from lightning_port.models import build_backbone
+from lightning_port.porting.measure import measure_parity, synthetic_data
+from lightning_port.porting.reader import PortError, read_keras_file
+from lightning_port.porting.report import render
+from lightning_port.porting.writer import recipe_source
+from lightning_port.registry import recipe_from_file
+from lightning_port.support.atomic import atomic_write_bytes, atomic_write_json
+from lightning_port.support.provenance import stamp
+from lightning_port.support.results import package_versions
+
+RECIPE_FILE = "recipe.py"
+CHECKPOINT_FILE = "model.ckpt"
+PARITY_FILE = "parity.json"
+
+
+def _measurement_data(recipe, data: Path | None, samples: int):
+    """(inputs, targets, description): the user's arrays, else seeded synthetic ones."""
+    if data is None:
+        inputs, targets = synthetic_data(recipe, samples)
+        return inputs, targets, f"{len(inputs)} seeded synthetic samples of shape {tuple(recipe.input_shape)}"
+    arrays = read_arrays(data)
+    for inputs_name, targets_name in (("x_test", "y_test"), ("x_train", "y_train"), ("x", "y")):
+        if inputs_name in arrays:
+            inputs = arrays[inputs_name][:samples]
+            targets = arrays[targets_name][:samples] if targets_name in arrays else None
+            if inputs.shape[1:] != tuple(recipe.input_shape):
+                try:
+                    inputs = inputs.reshape(len(inputs), *recipe.input_shape)
+                except ValueError:
+                    raise DataError(f"{data}: {inputs_name} has samples of shape {inputs.shape[1:]}, the model takes {tuple(recipe.input_shape)}") from None
+            described = f"the first {len(inputs)} rows of {inputs_name} in {data}" + ("" if targets is not None else " (no targets: forward outputs only)")
+            return inputs.astype(np.float32), targets, described
+    raise DataError(f"{data}: no x_test, x_train or x array (it has {', '.join(sorted(arrays))}); save inputs under one of those names")
+
+
+def _checkpoint(recipe, backbone, source: Path) -> bytes:
+    """A checkpoint TutorialClassifier.from_checkpoint (predict.py, train.py --weights) reads;
+    it names the recipe module beside it, so a ported model needs no registration."""
+    import lightning
+
+    state = {f"backbone.{name}": tensor for name, tensor in backbone.state_dict().items()}
+    checkpoint = {
+        "state_dict": state,
+        "hyper_parameters": {"model": recipe.name, "batch_size": recipe.batch_size},
+        "model_name": recipe.name,
+        "recipe_file": RECIPE_FILE,
+        "history": [],
+        "imported_from": str(source),
+        "pytorch-lightning_version": lightning.__version__,
+    }
+    buffer = io.BytesIO()
+    torch.save(checkpoint, buffer)
+    return buffer.getvalue()
+
+
+def port_model(source: str | Path, output_dir: str | Path, data: str | Path | None = None, samples: int = 1_000) -> dict:
+    """Port ``source`` into ``output_dir``; returns the report data (parity.json's content)."""
+    source, output_dir = Path(source), Path(output_dir)
+    if output_dir.exists() and any(output_dir.iterdir()):
+        raise PortError(f"{output_dir} already holds files; choose another --output or remove it")
+    data = Path(data) if data else None
+    read = read_keras_file(source, data_file=str(data) if data else "")
+    recipe = read.recipe
+    backbone = build_backbone(recipe)
+    try:
+        load_keras_weights(backbone, read.weights)
+    except WeightTranslationError as error:
+        raise PortError(f"{source}: the weights do not match the layers' configs ({error})") from None
+    inputs, targets, described = _measurement_data(recipe, data, samples)
+
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}-", dir=output_dir.parent))
+    try:
+        (scratch / RECIPE_FILE).write_text(recipe_source(recipe, f"The Keras model {source.name}."))
+        written = recipe_from_file(scratch / RECIPE_FILE)
+        if written != recipe:
+            raise AssertionError(f"the written recipe module reads back differently: {written} != {recipe}")  # a bug, not bad input
+        atomic_write_bytes(scratch / CHECKPOINT_FILE, _checkpoint(recipe, backbone, source))
+        keras_side, lightning_side = keras_rows(read.keras_model), lightning_rows(backbone)
+        measurements = measure_parity(recipe, read.keras_model, inputs, targets)
+        parity = []
+        for measurement in measurements:
+            comparison = measurement.comparison
+            row = {"quantity": measurement.quantity, "note": measurement.note, "port_error": None, "keras_error": None, "ratio": None, "float64_difference": None, "bound": None, "passed": None}
+            if comparison is not None:
+                row.update(
+                    port_error=comparison.port_error, keras_error=comparison.keras_error, ratio=comparison.ratio,
+                    float64_difference=comparison.float64_difference, bound=comparison.bound,
+                    passed=bool(comparison.passed and comparison.float64_agrees),
+                )
+            parity.append(row)
+        differences = compare_rows(keras_side, lightning_side)
+        report = {
+            "source": str(source.resolve()),
+            "recipe": recipe_record(recipe) | {"input_shape": list(recipe.input_shape)},
+            "metrics": read.metrics,
+            "architecture": {"keras": [r.as_dict() for r in keras_side], "lightning": [r.as_dict() for r in lightning_side], "differences": differences},
+            "parity": parity,
+            "data": described,
+            "passed": not differences and all(row["passed"] is not False for row in parity),
+            "versions": package_versions("torch", "lightning", "keras", "tensorflow", "numpy"),
+            **stamp(),
+        }
+        atomic_write_json(scratch / PARITY_FILE, report)
+        render(report, scratch)
+        if output_dir.exists():
+            output_dir.rmdir()  # empty (checked above)
+        scratch.rename(output_dir)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return report
+
+
+__all__ = ["CHECKPOINT_FILE", "PARITY_FILE", "RECIPE_FILE", "PortError", "port_model"]
