@@ -7,10 +7,10 @@ DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,data)
 export LIGHTNING_PORT_DATA ?= $(DATA_DIR)
 MODEL ?= mnist_mlp
 PYTEST_ARGS ?=
-# e.g. make benchmark BENCHMARK_ARGS=--compile (or --accelerator gpu)
+# e.g. make benchmark BENCHMARK_ARGS="--modes compile --rounds 3"
 BENCHMARK_ARGS ?=
 
-.PHONY: train test parity slow benchmark report clean
+.PHONY: train test parity parity-fast slow benchmark report conformance clean
 
 $(BIN)/.installed-runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,20 @@ test: $(BIN)/.installed-all
 parity: $(BIN)/.installed-all
 	$(BIN)/python -m pytest -m parity -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
 
+## The parity checks of the default suite alone (CI runs them again with TF_ENABLE_ONEDNN_OPTS=0).
+parity-fast: $(BIN)/.installed-all
+	$(BIN)/python -m pytest -m "parity and not slow and not gpu" -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
+
 ## Everything marked slow (full-length multi-seed comparisons, CIFAR).
 slow: $(BIN)/.installed-all
 	$(BIN)/python -m pytest -m "slow and not gpu" -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
 
 benchmark: $(BIN)/.installed-all
-	$(BIN)/python scripts/benchmark.py --all $(BENCHMARK_ARGS)
+	$(BIN)/python scripts/benchmark.py --targeted $(BENCHMARK_ARGS)
+
+## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
+conformance: $(BIN)/.installed-all
+	$(BIN)/python scripts/conformance.py
 
 report: $(BIN)/.installed-all
 	$(BIN)/python scripts/compare.py --model $(MODEL) --seeds 3

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from keras_reference.backend import BACKENDS, BackendError, select_backend
 from lightning_port.data import DataError, load_raw_splits
+from lightning_port.keras_compat import defaults as keras_defaults
 from lightning_port.run import arguments
 from lightning_port.run.description import KerasRun
 from lightning_port.run.resolve import RunConfigError, resolve_keras_run
@@ -113,6 +114,16 @@ def _prepare_output_dir(run: KerasRun) -> list[dict]:
     return json.loads(epochs_path.read_text()) if epochs_path.exists() else []
 
 
+def _apply_execution_mode(model, run: KerasRun) -> None:
+    """Keras's own speed options, ``compile(steps_per_execution=K, jit_compile=...)``: the
+    tutorial's model is compiled again from its own compile config with only these changed."""
+    if (run.steps_per_execution, run.jit_compile) == (keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT, keras_defaults.JIT_COMPILE_KERAS_DEFAULT):
+        return
+    config = model.get_compile_config()
+    config.update(steps_per_execution=run.steps_per_execution, jit_compile=run.jit_compile)
+    model.compile_from_config(config)
+
+
 def run_reference(run: KerasRun) -> dict:
     """Train, evaluate, save weights and write result.json; returns the result.
 
@@ -135,6 +146,7 @@ def run_reference(run: KerasRun) -> dict:
     splits = load_raw_splits(recipe, run.data_root, run.max_train_samples, run.holdout)
     data = tutorial.prepare_data(splits)
     model = tutorial.build_model()
+    _apply_execution_mode(model, run)
     callbacks = [
         # Before the backup: an epoch counts as finished only once its row is on disk.
         _epoch_recorder(run.output_dir / EPOCHS_FILE, rows),
@@ -162,6 +174,8 @@ def run_reference(run: KerasRun) -> dict:
         "device": device,
         "accelerator": "gpu" if "CPU" not in device else "cpu",
         "precision": "32-true",
+        "steps_per_execution": run.steps_per_execution,
+        "jit_compile": model.jit_compile,  # as Keras resolved "auto" on this machine
         "weights": str(weights),
         "versions": package_versions("keras", BACKENDS[run.backend], "numpy"),
         **stamp(),
@@ -189,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=list(BACKENDS), default="tensorflow", help="Keras 3 backend (default: tensorflow)")
     parser.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto", help="Keras fit verbosity")
     parser.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last finished epoch")
+    parser.add_argument("--steps-per-execution", type=arguments.positive_int, default=keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT, help="Keras compile(steps_per_execution=K) (default: 1, Keras's)")
+    parser.add_argument("--jit-compile", choices=("auto", "true", "false"), default=keras_defaults.JIT_COMPILE_KERAS_DEFAULT, help="Keras compile(jit_compile=...) (default: auto, Keras's: XLA on a GPU only)")
     return parser
 
 
@@ -201,6 +217,7 @@ def resolve(args: argparse.Namespace, output_dir: str) -> KerasRun:
         output_dir=output_dir, recipe=get_recipe(args.model), epochs=args.epochs, batch_size=args.batch_size,
         seed=args.seed, data_dir=args.data_dir, max_train_samples=args.max_train_samples, holdout=args.holdout,
         backend=args.backend, verbose=args.verbose if args.verbose == "auto" else int(args.verbose), resume=args.resume,
+        steps_per_execution=args.steps_per_execution, jit_compile={"true": True, "false": False}.get(args.jit_compile, args.jit_compile),
     )
 
 

@@ -40,6 +40,13 @@ def keras_available() -> bool:
     return True
 
 
+def pytest_report_header(config):
+    """Which numeric environment ran: parity verdicts must not depend on it."""
+    from lightning_port.support.provenance import numeric_environment
+
+    return f"numeric environment: {numeric_environment()}"
+
+
 def pytest_collection_modifyitems(config, items):
     if keras_available():
         return

@@ -69,7 +69,5 @@ def fit_in_process(
 
 @torch.no_grad()
 def mean_loss(system: TutorialClassifier, inputs: torch.Tensor, targets: torch.Tensor) -> float:
-    from lightning_port.keras_compat.losses import keras_loss
-
     system.eval()
-    return keras_loss(system.recipe.loss, system(inputs), targets).item()
+    return system.loss(system(inputs), targets).item()

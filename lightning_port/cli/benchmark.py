@@ -1,4 +1,6 @@
-"""``python scripts/benchmark.py``: port vs PyTorch floor vs Keras, side by side in one run."""
+"""``python scripts/benchmark.py``: the port vs a hand-written PyTorch floor vs Keras on
+TensorFlow and on torch, in each execution mode (evidence/benchmarking/modes.py), side by side
+in one run."""
 
 from __future__ import annotations
 
@@ -7,24 +9,34 @@ import json
 import sys
 from pathlib import Path
 
-from keras_reference.backend import default_backend
-from lightning_port.run import arguments
-from lightning_port.cli.keras_options import add_keras_backend_argument
+from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, MODES
 from lightning_port.registry import model_names
+from lightning_port.run import arguments
+
+DEFAULT_ROUNDS = 5  # the speed issue asks for at least 5 interleaved rounds
+
+
+def _subset(parser: argparse.ArgumentParser, text: str, known: tuple[str, ...], flag: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        parser.error(f"{flag} takes a comma-separated subset of {', '.join(known)}; got {text!r}")
+    return chosen
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch: Lightning port, PyTorch floor, Keras.")
+    parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch in each execution mode: Lightning port, PyTorch floor, Keras on TensorFlow and on torch.")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--model", nargs="+", choices=model_names(), metavar="NAME", help=f"one or more of: {', '.join(model_names())}")
+    which.add_argument("--targeted", action="store_true", help="the models the speed targets are for (the MNIST MLPs)")
     which.add_argument("--all", action="store_true", help="every registered model")
     which.add_argument("--render-only", action="store_true", help="measure nothing; rewrite --markdown from the JSON files beside --output")
-    parser.add_argument("--epochs", type=arguments.positive_int, default=3, help="epochs per measurement (default: 3)")
-    parser.add_argument("--rounds", type=arguments.positive_int, default=2, help="interleaved rounds (default: 2)")
+    parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {', '.join(MODES)} (default: all)")
+    parser.add_argument("--frameworks", default=",".join(FRAMEWORKS), help=f"comma-separated subset of {', '.join(FRAMEWORKS)} (default: all)")
+    parser.add_argument("--epochs", type=arguments.positive_int, default=3, help="epochs per measurement; the first is dropped as warm-up (default: 3)")
+    parser.add_argument("--rounds", type=arguments.positive_int, default=DEFAULT_ROUNDS, help=f"interleaved rounds (default: {DEFAULT_ROUNDS})")
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu")
     parser.add_argument("--precision", choices=arguments.PRECISIONS, default="32-true")
-    parser.add_argument("--compile", action="store_true", help="time the port as `scripts/train.py --compile` runs it (the floor stays eager)")
-    parser.add_argument("--frameworks", default="port,floor,keras", help="comma-separated subset of port,floor,keras")
-    add_keras_backend_argument(parser)
     arguments.add_data_arguments(parser)
     parser.add_argument("--output", help="benchmark JSON (default: docs/benchmarks/<accelerator>.json)")
     parser.add_argument("--markdown", help="page to (re)write from every JSON beside --output (default: docs/benchmarks.md)")
@@ -35,26 +47,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    frameworks = tuple(name.strip() for name in args.frameworks.split(",") if name.strip())
-    unknown = set(frameworks) - {"port", "floor", "keras"}
-    if unknown or not frameworks:
-        parser.error(f"--frameworks takes port, floor and/or keras, got {args.frameworks!r}")
+    frameworks = _subset(parser, args.frameworks, FRAMEWORKS, "--frameworks")
+    modes = _subset(parser, args.modes, tuple(MODES), "--modes")
     if args.holdout is not None:
         parser.error("--holdout changes what is scored, not what is trained; it has no place in a speed benchmark")
-    models = model_names() if args.all or args.render_only else list(dict.fromkeys(args.model))
     settings = {
         "epochs": args.epochs,
         "accelerator": args.accelerator,
         "precision": args.precision,
         "data_dir": args.data_dir,
         "max_train_samples": args.max_train_samples,
-        "backend": args.keras_backend or default_backend(),
-        "compile": args.compile,
         "quiet": args.quiet,
         "per_model": {},
     }
     from lightning_port.registry import get_recipe
 
+    if args.all or args.render_only:
+        models = model_names()
+    elif args.targeted:
+        models = [name for name in model_names() if get_recipe(name).evidence.speed_targeted]
+    else:
+        models = list(dict.fromkeys(args.model))
     recipes = [get_recipe(name) for name in models]
     notes = []
     for recipe in recipes:
@@ -71,11 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.evidence.benchmarking.render import page, text_table
     from lightning_port.evidence.benchmarking.runner import run_benchmark
 
-    default_name = f"{args.accelerator}-compile.json" if args.compile else f"{args.accelerator}.json"
-    output = Path(args.output or Path("docs") / "benchmarks" / default_name)
+    output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
     markdown_path = Path(args.markdown or Path("docs") / "benchmarks.md")
     if not args.render_only:
-        report = run_benchmark(recipes, settings, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
+        report = run_benchmark(recipes, settings, modes, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
         report["notes"] = notes
         atomic_write_json(output, report)
     siblings = sorted(output.parent.glob("*.json"))
@@ -85,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(json.loads(path.read_text()))
         except json.JSONDecodeError as error:
             print(f"benchmark.py: error: {path}: not valid JSON ({error.msg}, line {error.lineno}); delete it or re-run the benchmark", file=sys.stderr)
+            return 1
+        if "modes" not in reports[-1]:
+            print(f"benchmark.py: error: {path}: written by an older benchmark.py (no per-mode results); delete it or re-run the benchmark", file=sys.stderr)
             return 1
     atomic_write_text(markdown_path, page(reports))
     if args.render_only:

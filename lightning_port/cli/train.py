@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     arguments.add_model_argument(parser)
+    parser.add_argument("--recipe", metavar="FILE", help="train the recipe module FILE instead of a registered model (e.g. the recipe.py scripts/port.py wrote)")
+    parser.add_argument("--weights", metavar="CKPT", help="start from the weights in this checkpoint (e.g. the model.ckpt scripts/port.py wrote)")
     arguments.add_device_arguments(parser)
     parser.add_argument("--num-nodes", type=arguments.positive_int, default=1, help="machines (default: 1)")
     parser.add_argument("--strategy", choices=arguments.STRATEGIES, default="auto", help="e.g. ddp for several devices")
@@ -54,7 +56,8 @@ def _output_dir(args: argparse.Namespace) -> str:
     inherited = os.environ.get(LAUNCHED_OUTPUT_DIR_VARIABLE)
     if inherited:
         return inherited
-    chosen = str(Path("runs") / (args.model or arguments.DEFAULT_MODEL) / time.strftime("%Y%m%d-%H%M%S"))
+    name = Path(args.recipe).parent.name if args.recipe else (args.model or arguments.DEFAULT_MODEL)
+    chosen = str(Path("runs") / name / time.strftime("%Y%m%d-%H%M%S"))
     os.environ[LAUNCHED_OUTPUT_DIR_VARIABLE] = chosen
     return chosen
 
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         run = resolve_training_run(
             output_dir=_output_dir(args),
             model=args.model,
+            recipe_file=args.recipe,
+            initial_weights=args.weights,
             epochs=args.epochs,
             batch_size=args.batch_size,
             seed=args.seed,

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from lightning_port.data.datasets import DATASETS, Arrays, dataset_named
 from lightning_port.data.errors import DataError
 from lightning_port.data.splits import holdout_split, stratified_split
@@ -67,8 +65,8 @@ def load_raw_splits(
         raise ValueError(f"--holdout applies to models scored on their training data (pima_mlp), not {recipe.name}")
     dataset = dataset_named(recipe.dataset)
     if evaluation_only and recipe.evaluate_on == "test" and dataset.load_test is not None:
-        return RawSplits(train=None, validation=None, evaluations={"test": dataset.load_test(data_root)})
-    train = dataset.load_train(data_root)
+        return RawSplits(train=None, validation=None, evaluations={"test": dataset.load_test(data_root, recipe.data_file)})
+    train = dataset.load_train(data_root, recipe.data_file)
 
     validation = None
     if isinstance(recipe.validation, ValidationHoldout):
@@ -89,5 +87,5 @@ def load_raw_splits(
     else:
         if dataset.load_test is None:
             raise ValueError(f"{recipe.name} is scored on the test split, but data set {dataset.name} has none")
-        evaluations["test"] = dataset.load_test(data_root)
+        evaluations["test"] = dataset.load_test(data_root, recipe.data_file)
     return RawSplits(train=train, validation=validation, evaluations=evaluations, fit=fit)

@@ -26,11 +26,22 @@ def to_inputs(recipe: Recipe, features: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(recipe.preprocessing.apply(features, recipe.input_shape)))
 
 
+def class_indices(recipe: Recipe, labels: np.ndarray) -> np.ndarray:
+    """Labels as class indices: one-hot rows (what Keras's categorical crossentropy is fit on)
+    become their argmax, a trailing axis of one is dropped."""
+    labels = np.asarray(labels)
+    if labels.ndim > 1 and labels.shape[-1] == recipe.output_units > 1:
+        labels = labels.argmax(axis=-1)
+    elif labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    return labels.astype(np.int64)
+
+
 def to_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
-    """Class indices for a categorical loss, 0/1 floats for a binary one."""
-    if recipe.loss == "binary_crossentropy":
-        return torch.from_numpy(labels.astype(np.float32))
-    return torch.from_numpy(labels.astype(np.int64))
+    """Class indices for a categorical loss; float values (0/1 labels, regression targets) otherwise."""
+    if recipe.targets_are_class_indices:
+        return torch.from_numpy(class_indices(recipe, labels))
+    return torch.from_numpy(np.ascontiguousarray(labels, dtype=np.float32))
 
 
 class TutorialDataModule(L.LightningDataModule):

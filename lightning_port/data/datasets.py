@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lightning_port.data.arrays import load_arrays_split
 from lightning_port.data.cifar10 import load_cifar10_split
 from lightning_port.data.mnist import load_mnist_split
 from lightning_port.data.pima import load_pima
@@ -23,11 +24,14 @@ Arrays = tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class Dataset:
+    """``load_train(root, data_file)`` / ``load_test(root, data_file)``: the data root, and the
+    recipe's own file for the data sets that read one (``arrays``)."""
+
     name: str
     files: str  # what is read, in which format
     fetched_by: str  # how missing files are downloaded (unless LIGHTNING_PORT_OFFLINE=1)
-    load_train: Callable[[Path], Arrays]
-    load_test: Callable[[Path], Arrays] | None  # None: the data set has no test split
+    load_train: Callable[[Path, str], Arrays]
+    load_test: Callable[[Path, str], Arrays] | None  # None: the data set has no test split
 
 
 DATASETS: dict[str, Dataset] = {
@@ -37,22 +41,29 @@ DATASETS: dict[str, Dataset] = {
             "mnist",
             "MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (IDX)",
             "torchvision.datasets.MNIST",
-            lambda root: load_mnist_split(root, "train"),
-            lambda root: load_mnist_split(root, "test"),
+            lambda root, _: load_mnist_split(root, "train"),
+            lambda root, _: load_mnist_split(root, "test"),
         ),
         Dataset(
             "cifar10",
             "cifar-10-batches-py/{data_batch_1..5,test_batch} (python pickles, read directly)",
             "torchvision.datasets.CIFAR10",
-            lambda root: load_cifar10_split(root, "train"),
-            lambda root: load_cifar10_split(root, "test"),
+            lambda root, _: load_cifar10_split(root, "train"),
+            lambda root, _: load_cifar10_split(root, "test"),
         ),
         Dataset(
             "pima",
             "pima-indians-diabetes.csv (8 features and a 0/1 label per row)",
             "the tutorial's URL (jbrownlee/Datasets on GitHub)",
-            load_pima,
+            lambda root, _: load_pima(root),
             None,
+        ),
+        Dataset(
+            "arrays",
+            "the recipe's data_file: an .npz with x_train, y_train (and x_test, y_test), e.g. a ported model's --data",
+            "nothing (a user's own file)",
+            lambda root, data_file: load_arrays_split(root, data_file, "train"),
+            lambda root, data_file: load_arrays_split(root, data_file, "test"),
         ),
     )
 }

@@ -21,7 +21,7 @@ def downloads_allowed() -> bool:
 
 def missing_files_message(dataset: str, directory: Path, missing: list[str], reason: str = "") -> str:
     fix = (
-        f"pass --data-dir DIR (or set LIGHTNING_PORT_DATA) to a folder that has them, "
+        "pass --data-dir DIR (or set LIGHTNING_PORT_DATA) to a folder that has them, "
         "or run once with network access so they are downloaded there"
     )
     why = f" ({reason})" if reason else ""

@@ -12,6 +12,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lightning_port.keras_compat import defaults as keras_defaults
 from lightning_port.spec import Recipe
 
 DATA_DIR_ENVIRONMENT_VARIABLE = "LIGHTNING_PORT_DATA"
@@ -19,7 +20,7 @@ DEFAULT_DATA_DIR = "data"
 
 # Keras batches per Lightning training step (Keras: compile(steps_per_execution=...)). One,
 # as in Keras: the default run is canonical Lightning, one optimizer step per training_step.
-DEFAULT_STEPS_PER_EXECUTION = 1
+DEFAULT_STEPS_PER_EXECUTION = keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT
 # What the compiled step supports: no gradient scaler (16-mixed), no whole-model casts.
 COMPILED_PRECISIONS = ("32-true", "bf16-mixed")
 
@@ -85,11 +86,15 @@ class TrainingRun(RunDefinition):
     resume: bool = False
     progress_bar: bool = True
     speed: SpeedMode = field(default_factory=SpeedMode)
+    recipe_file: str | None = None  # a recipe module outside the registry (e.g. one scripts/port.py wrote)
+    initial_weights: Path | None = None  # start from this checkpoint's weights instead of Keras's initializers
 
     def as_json(self) -> dict:
-        """Everything, with the recipe by name: run_config.json."""
-        values = {key: value for key, value in asdict(self).items() if key not in ("recipe", "data_root", "output_dir", "speed")}
-        return {**self.identity(), **values, "epochs": self.epochs, "output_dir": str(self.output_dir), **asdict(self.speed)}
+        """Everything, with the recipe by name (and file, when not registered): run_config.json."""
+        skip = ("recipe", "data_root", "output_dir", "speed", "initial_weights")
+        values = {key: value for key, value in asdict(self).items() if key not in skip}
+        weights = str(self.initial_weights) if self.initial_weights else None
+        return {**self.identity(), **values, "epochs": self.epochs, "output_dir": str(self.output_dir), "initial_weights": weights, **asdict(self.speed)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +105,10 @@ class KerasRun(RunDefinition):
     backend: str = "tensorflow"
     verbose: str | int = "auto"
     resume: bool = False  # continue from Keras's BackupAndRestore state in output_dir
+    # Keras's own speed modes, compile(steps_per_execution=..., jit_compile=...): how steps are
+    # executed, not what they compute; the tutorial's compile() settings are kept otherwise.
+    steps_per_execution: int = keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT
+    jit_compile: bool | str = keras_defaults.JIT_COMPILE_KERAS_DEFAULT
 
     def identity(self) -> dict:
         return {**super().identity(), "epochs": self.epochs, "backend": self.backend}

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from lightning_port.registry import DEFAULT_MODEL, get_recipe
+from lightning_port.registry import DEFAULT_MODEL, RecipeFileError, get_recipe, recipe_from_file
 from lightning_port.run.description import (
     COMPILED_PRECISIONS,
     DEFAULT_STEPS_PER_EXECUTION,
@@ -22,6 +22,7 @@ from lightning_port.run.description import (
     TrainingRun,
     resolve_data_root,
 )
+from lightning_port.keras_compat import defaults as keras_defaults
 from lightning_port.spec import Recipe
 from lightning_port.support.checkpoint_files import load_checkpoint, stored_model_name
 
@@ -107,10 +108,22 @@ def _stored_config(output_dir: Path) -> dict:
         raise RunConfigError(f"{config_path}: not valid JSON ({error.msg}); it was not written by scripts/train.py") from None
 
 
+def _recipe(model: str | None, recipe_file: str | None) -> Recipe:
+    """The one lookup: a registered recipe by name, or the recipe module at ``recipe_file``."""
+    if recipe_file:
+        try:
+            return recipe_from_file(recipe_file)
+        except RecipeFileError as error:
+            raise RunConfigError(str(error)) from None
+    return get_recipe(model or DEFAULT_MODEL)
+
+
 def resolve_training_run(
     *,
     output_dir: str | os.PathLike,
     model: str | None = None,
+    recipe_file: str | None = None,
+    initial_weights: str | None = None,
     epochs: int | None = None,
     batch_size: int | None = None,
     seed: int | None = None,
@@ -134,6 +147,8 @@ def resolve_training_run(
     value for ``resume``; one typed with another value than the stored run's is refused.
     """
     output_dir = Path(output_dir)
+    if model and recipe_file:
+        raise RunConfigError("--model and --recipe both name a recipe: pass one")
     speed = SpeedMode(steps_per_execution=steps_per_execution, compile=compile)
     check_speed_mode(speed, devices, num_nodes, strategy, precision)
     check_devices(accelerator, devices)
@@ -153,7 +168,7 @@ def resolve_training_run(
             trained_as = stored_model_name(load_checkpoint(last), last)
             if trained_as != stored["model"]:
                 raise RunConfigError(f"{last} holds a {trained_as} checkpoint but the run is {stored['model']}")
-        recipe = get_recipe(stored["model"])
+        recipe = _recipe(stored["model"], stored.get("recipe_file"))
         fields = resolve_definition(
             recipe,
             epochs=stored["epochs"] if epochs is None else epochs,
@@ -166,14 +181,22 @@ def resolve_training_run(
     else:
         if not is_launched_worker() and ((output_dir / RUN_CONFIG_FILE).exists() or checkpoint_path(output_dir).exists()):
             raise RunConfigError(f"{output_dir} already holds a run; pass --resume to continue it, or choose another --output-dir")
-        recipe = get_recipe(model or DEFAULT_MODEL)
+        recipe = _recipe(model, recipe_file)
         fields = resolve_definition(
             recipe, epochs=epochs, batch_size=batch_size, seed=seed, data_dir=data_dir,
             max_train_samples=max_train_samples, holdout=holdout,
         )
+    if not recipe.trainable:
+        raise RunConfigError(
+            f"{recipe.name} has no optimizer or loss (its Keras file had no compile() config): add them to its recipe to train it"
+        )
+    if initial_weights is not None and not Path(initial_weights).is_file():
+        raise RunConfigError(f"--weights {initial_weights}: no such checkpoint file")
     return TrainingRun(
         **fields,
         output_dir=output_dir,
+        recipe_file=str(Path(recipe_file).resolve()) if recipe_file else (stored.get("recipe_file") if resume else None),
+        initial_weights=Path(initial_weights) if initial_weights else None,
         accelerator=accelerator,
         devices=devices,
         num_nodes=num_nodes,
@@ -199,12 +222,17 @@ def resolve_keras_run(
     backend: str = "tensorflow",
     verbose: str | int = "auto",
     resume: bool = False,
+    steps_per_execution: int = keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT,
+    jit_compile: bool | str = keras_defaults.JIT_COMPILE_KERAS_DEFAULT,
 ) -> KerasRun:
     fields = resolve_definition(
         recipe, epochs=epochs, batch_size=batch_size, seed=seed, data_dir=data_dir,
         max_train_samples=max_train_samples, holdout=holdout,
     )
-    return KerasRun(**fields, output_dir=Path(output_dir), backend=backend, verbose=verbose, resume=resume)
+    return KerasRun(
+        **fields, output_dir=Path(output_dir), backend=backend, verbose=verbose, resume=resume,
+        steps_per_execution=steps_per_execution, jit_compile=jit_compile,
+    )
 
 
 __all__ = [

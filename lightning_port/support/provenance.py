@@ -55,3 +55,12 @@ def now() -> str:
 def stamp() -> dict[str, str]:
     """The provenance fields every measured record carries."""
     return {"measured_at": now(), "commit": git_commit(), "machine": machine()}
+
+
+def numeric_environment() -> str:
+    """The settings that change float32 kernels (thread count, TensorFlow's oneDNN): printed
+    beside parity verdicts, which must not depend on them."""
+    import torch
+
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)")
+    return f"torch threads {torch.get_num_threads()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, TF_ENABLE_ONEDNN_OPTS={onednn}"

@@ -7,14 +7,16 @@ exactly the same way.
 
 from __future__ import annotations
 
+import shutil
 import time
 import warnings
+from pathlib import Path
 
 import lightning as L
 
 from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.run.description import TrainingRun
-from lightning_port.run.resolve import RUN_CONFIG_FILE, checkpoint_path, is_launched_worker
+from lightning_port.run.resolve import CHECKPOINT_DIRECTORY, RUN_CONFIG_FILE, checkpoint_path, is_launched_worker
 from lightning_port.support.atomic import atomic_write_json
 from lightning_port.support.provenance import stamp
 from lightning_port.support.results import package_versions, write_result
@@ -34,11 +36,35 @@ def run_training(run: TrainingRun, extra_callbacks: tuple = ()) -> dict | None:
     """
     started = time.perf_counter()
     quiet_lightning()
+    created = not run.resume and not is_launched_worker() and not run.output_dir.exists()
     if not run.resume and not is_launched_worker():
         atomic_write_json(run.output_dir / RUN_CONFIG_FILE, run.as_json())
+    try:
+        return _train_and_test(run, extra_callbacks, started)
+    except BaseException:
+        if not run.resume and not is_launched_worker() and not checkpoint_path(run.output_dir).exists():
+            _remove_unstarted_run(run.output_dir, created)
+        raise
+
+
+def _remove_unstarted_run(output_dir: Path, created: bool) -> None:
+    """A run that failed before its first epoch was saved leaves nothing that would make the
+    same command, retried (with the data now present, say), refuse to start."""
+    (output_dir / RUN_CONFIG_FILE).unlink(missing_ok=True)
+    shutil.rmtree(output_dir / "logs", ignore_errors=True)
+    shutil.rmtree(output_dir / CHECKPOINT_DIRECTORY, ignore_errors=True)
+    if created:
+        shutil.rmtree(output_dir, ignore_errors=True)
+
+
+def _train_and_test(run: TrainingRun, extra_callbacks: tuple, started: float) -> dict | None:
     L.seed_everything(run.seed, workers=False, verbose=False)
     datamodule = TutorialDataModule(run, steps_per_execution=run.speed.steps_per_execution)
     system = TutorialClassifier(run.recipe, batch_size=run.batch_size, speed=run.speed)
+    system.recipe_file = run.recipe_file
+    if run.initial_weights is not None and not run.resume:
+        # e.g. the checkpoint scripts/port.py wrote: fine-tune the ported model's weights
+        system.load_state_dict(TutorialClassifier.from_checkpoint(run.initial_weights, recipe=run.recipe).state_dict())
     trainer = build_trainer(run, extra_callbacks)
     resume_from = checkpoint_path(run.output_dir) if run.resume else None
     if resume_from is not None and not resume_from.exists():

@@ -23,7 +23,7 @@ from lightning.pytorch.plugins.precision import MixedPrecision, Precision
 from lightning.pytorch.strategies import SingleDeviceStrategy
 from torch import nn
 
-from lightning_port.keras_compat.losses import keras_loss, predicted_classes
+from lightning_port.keras_compat.losses import loss_function, predicted_classes
 from lightning_port.keras_compat.metrics import KerasEpochMetrics
 from lightning_port.keras_compat.optimizers import build_optimizer
 from lightning_port.models import build_backbone
@@ -47,9 +47,10 @@ class TutorialClassifier(L.LightningModule):
         self.speed = speed or SpeedMode()
         self.automatic_optimization = self.speed.is_default
         self.backbone = build_backbone(recipe)
+        self.loss = loss_function(recipe)
         self.example_input_array = torch.zeros(2, *self.backbone.input_shape)
-        self.train_metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
-        self.validation_metrics = KerasEpochMetrics(recipe.loss, recipe.num_classes)
+        self.train_metrics = KerasEpochMetrics(self.loss, recipe.output_units)
+        self.validation_metrics = KerasEpochMetrics(self.loss, recipe.output_units)
         self.test_metrics = nn.ModuleList()  # one per evaluated split, made when testing starts
         self.history: list[dict] = []  # one row per finished epoch; saved in checkpoints
         self.evaluation_names: list[str] = ["test"]  # set by the trainer from the datamodule
@@ -57,6 +58,7 @@ class TutorialClassifier(L.LightningModule):
         self._last_validation: dict[str, float] = {}
         self._epoch_started = 0.0
         self._compiled_step: CompiledTrainingStep | None = None
+        self.recipe_file: str | None = None  # set for a recipe module outside the registry
 
     @property
     def model_name(self) -> str:
@@ -72,12 +74,7 @@ class TutorialClassifier(L.LightningModule):
         checkpoint = load_checkpoint(path)
         name = stored_model_name(checkpoint, path)
         if recipe is None:
-            from lightning_port.registry import UnknownModelError, get_recipe
-
-            try:
-                recipe = get_recipe(name)
-            except UnknownModelError as error:
-                raise CheckpointError(f"{path}: {error}") from None
+            recipe = cls._stored_recipe(checkpoint, name, path)
         elif recipe.name != name:
             raise CheckpointError(f"{path} is a {name} checkpoint, not {recipe.name}; pass a {recipe.name} checkpoint or --model {name}")
         system = cls(recipe, batch_size=checkpoint.get("hyper_parameters", {}).get("batch_size"))
@@ -89,6 +86,24 @@ class TutorialClassifier(L.LightningModule):
         system.history = list(checkpoint.get("history", []))
         return system.eval()
 
+    @staticmethod
+    def _stored_recipe(checkpoint: dict, name: str, path) -> Recipe:
+        """A registered recipe by the stored name, or the recipe module a ported checkpoint names."""
+        from pathlib import Path
+
+        from lightning_port.registry import RecipeFileError, UnknownModelError, get_recipe, model_names, recipe_from_file
+
+        if name in model_names():
+            return get_recipe(name)
+        recipe_file = checkpoint.get("recipe_file")
+        if not recipe_file:
+            raise CheckpointError(f"{path}: {UnknownModelError(f'unknown model {name!r}; valid names: ' + ', '.join(model_names()))}")
+        location = Path(recipe_file) if Path(recipe_file).is_absolute() else Path(path).parent / recipe_file
+        try:
+            return recipe_from_file(location)
+        except RecipeFileError as error:
+            raise CheckpointError(f"{path} names its recipe module {location}, which cannot be loaded: {error}") from None
+
     # ---- the network ----
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.backbone(inputs)
@@ -97,11 +112,11 @@ class TutorialClassifier(L.LightningModule):
         return self.backbone.probabilities(self.backbone(inputs))
 
     def predicted_classes(self, inputs: torch.Tensor) -> torch.Tensor:
-        return predicted_classes(self.recipe.loss, self.backbone(inputs))
+        return predicted_classes(self.loss, self.backbone(inputs))
 
     def _loss_and_logits(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.backbone(inputs)
-        return keras_loss(self.recipe.loss, logits, targets), logits
+        outputs = self.backbone(inputs)
+        return self.loss(outputs, targets), outputs
 
     def running_metrics(self) -> dict[str, float]:
         """This epoch's running training loss/accuracy so far (a host sync: call sparingly)."""
@@ -209,7 +224,7 @@ class TutorialClassifier(L.LightningModule):
             if not self._direct_steps_allowed():
                 raise RuntimeError("--compile runs on one device without a gradient scaler (16-mixed); see compiled_step.py")
             autocast = torch.bfloat16 if self.trainer.precision == "bf16-mixed" else None
-            self._compiled_step = CompiledTrainingStep(self.backbone, optimizer.optimizer, self.recipe.loss, autocast)
+            self._compiled_step = CompiledTrainingStep(self.backbone, optimizer.optimizer, self.loss, autocast)
         return self._compiled_step
 
     # ---- validation and test ----
@@ -230,7 +245,7 @@ class TutorialClassifier(L.LightningModule):
 
     def on_test_epoch_start(self) -> None:
         while len(self.test_metrics) < len(self.evaluation_names):
-            self.test_metrics.append(KerasEpochMetrics(self.recipe.loss, self.recipe.num_classes).to(self.device))
+            self.test_metrics.append(KerasEpochMetrics(self.loss, self.recipe.output_units).to(self.device))
         for metrics in self.test_metrics:
             metrics.reset()
 
@@ -256,6 +271,8 @@ class TutorialClassifier(L.LightningModule):
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["model_name"] = self.recipe.name
+        if self.recipe_file:
+            checkpoint["recipe_file"] = self.recipe_file  # a recipe outside the registry: from_checkpoint loads it
         checkpoint["history"] = list(self.history)
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:

@@ -1,7 +1,8 @@
-"""scripts/benchmark.py end to end, tiny: one epoch on a small subset in all three frameworks.
+"""scripts/benchmark.py end to end, tiny: one epoch on a small subset, every framework in one
+mode; the per-mode table rendering; the modes themselves (like with like).
 
 Speed itself is not asserted (the machine is shared and noisy); the benchmark's numbers are
-recorded in docs/benchmarks.md by a full run.
+recorded in docs/benchmarks.md by a full run (make benchmark).
 """
 
 from __future__ import annotations
@@ -10,68 +11,96 @@ import json
 
 import pytest
 
+from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, MODES
+from lightning_port.keras_compat import defaults as keras_defaults
 from tests.cli.scripts import run_script
 
-pytestmark = pytest.mark.keras  # the Keras column trains the tutorial's own code
+pytestmark = pytest.mark.keras  # the Keras columns train the tutorial's own code
 
 
 def test_one_epoch_smoke_run_prints_the_table_and_writes_valid_files(tmp_path):
     output, page = tmp_path / "cpu.json", tmp_path / "benchmarks.md"
     completed = run_script(
-        "benchmark.py", "--model", "pima_mlp", "--epochs", "1", "--rounds", "1", "--max-train-samples", "200",
-        "--output", str(output), "--markdown", str(page), "--quiet",
+        "benchmark.py", "--model", "pima_mlp", "--modes", "steps_per_execution_32", "--epochs", "1", "--rounds", "1",
+        "--max-train-samples", "200", "--output", str(output), "--markdown", str(page), "--quiet",
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     header = next(line for line in completed.stdout.splitlines() if "port/floor" in line)
-    assert "Keras/port" in header and "port samples/s" in header
+    assert "Keras TF/port" in header and "Keras torch/port" in header
     row = next(line for line in completed.stdout.splitlines() if line.strip().startswith("pima_mlp"))
-    assert "reported" in row  # Pima's ratios are reported, not held to the MNIST targets
+    assert "steps_per_execution_32" in row and "reported" in row  # Pima is reported, not held to the MNIST targets
 
     report = json.loads(output.read_text())
+    assert report["commit"] and report["modes"] == ["steps_per_execution_32"]
     entry = report["models"]["pima_mlp"]
     assert entry["train_samples"] == 200 and entry["batch_size"] == 10
-    for framework in ("port", "floor", "keras"):
-        measured = entry["frameworks"][framework]
+    mode = entry["modes"]["steps_per_execution_32"]
+    assert mode["failed"] == {}
+    for framework in FRAMEWORKS:
+        measured = mode["frameworks"][framework]
         assert len(measured["epoch_seconds"]) == 1 and len(measured["epoch_seconds"][0]) == 1
         assert measured["median_epoch_s"] > 0 and measured["samples_per_s"] > 0 and measured["peak_rss_mb"] > 0
-    ratios = entry["ratios"]
-    assert ratios["port_over_floor"] == pytest.approx(entry["frameworks"]["port"]["median_epoch_s"] / entry["frameworks"]["floor"]["median_epoch_s"])
-    assert ratios["keras_over_port"] == pytest.approx(entry["frameworks"]["keras"]["median_epoch_s"] / entry["frameworks"]["port"]["median_epoch_s"])
-    assert report["environment"]["versions"]["torch"] and report["settings"]["max_train_samples"] == 200
-
-    markdown = page.read_text()
-    assert "| pima_mlp | 10 | 200 |" in markdown and "### GPU" in markdown
+    seconds = {name: mode["frameworks"][name]["median_epoch_s"] for name in FRAMEWORKS}
+    assert mode["ratios"]["port_over_floor"] == pytest.approx(seconds["port"] / seconds["floor"])
+    assert mode["ratios"]["keras_torch_over_port"] == pytest.approx(seconds["keras_torch"] / seconds["port"])
+    assert "(Keras torch)" in mode["frameworks"]["keras_torch"]["device"]
+    assert "### GPU" in page.read_text() and "| pima_mlp | steps_per_execution_32 |" in page.read_text()
 
 
-def test_unknown_framework_is_a_usage_error():
+def test_unknown_framework_or_mode_is_a_usage_error():
     completed = run_script("benchmark.py", "--model", "mnist_mlp", "--frameworks", "port,jax")
     assert completed.returncode == 2
-    assert "--frameworks takes port, floor and/or keras" in completed.stderr.strip().splitlines()[-1]
+    assert "--frameworks takes a comma-separated subset of port, floor, keras_tensorflow, keras_torch" in completed.stderr.strip().splitlines()[-1]
+    completed = run_script("benchmark.py", "--model", "mnist_mlp", "--modes", "turbo")
+    assert completed.returncode == 2 and "--modes takes" in completed.stderr.strip().splitlines()[-1]
 
 
-def test_a_compiled_run_is_labelled_and_shows_its_compilation_epoch():
+def test_each_mode_runs_every_side_in_the_same_execution_mode():
+    default, blocks, compiled = MODES["default"], MODES["steps_per_execution_32"], MODES["compile"]
+    assert default.port.is_default and not default.floor_compiled
+    assert default.keras_options() == {"steps_per_execution": keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT, "jit_compile": keras_defaults.JIT_COMPILE_KERAS_DEFAULT}
+    assert blocks.port.steps_per_execution == blocks.keras_steps_per_execution == 32 and not blocks.port.compile
+    assert compiled.port.compile and compiled.floor_compiled and compiled.keras_jit_compile is True
+    # The speed issue's targets.
+    assert (default.port_over_floor_target, blocks.port_over_floor_target, compiled.port_over_floor_target) == (1.5, 1.1, 1.1)
+
+
+def _mode_entry(mode: str, port: float, floor: float, tensorflow: float, torch: float, failed: dict | None = None) -> dict:
+    seconds = {"port": port, "floor": floor, "keras_tensorflow": tensorflow, "keras_torch": torch}
+    return {
+        "title": MODES[mode].title,
+        "port_over_floor_target": MODES[mode].port_over_floor_target,
+        "frameworks": {name: {"median_epoch_s": value, "first_epoch_s": 7.5, "samples_per_s": 1.0, "peak_rss_mb": 1.0} for name, value in seconds.items() if name not in (failed or {})},
+        "failed": failed or {},
+        "ratios": {"port_over_floor": port / floor, "keras_tensorflow_over_port": tensorflow / port, **({} if failed else {"keras_torch_over_port": torch / port})},
+    }
+
+
+def test_the_page_shows_each_mode_its_verdicts_failures_and_compilation():
     from lightning_port.evidence.benchmarking.render import markdown
 
-    measured = {"median_epoch_s": 0.9, "first_epoch_s": 7.5, "samples_per_s": 66_000.0, "peak_rss_mb": 1500.0}
     report = {
-        "created": "2026-11-22T00:00:00",
-        "rounds": 1,
-        "settings": {"compile": True},
+        "created": "2026-11-27T00:00:00",
+        "commit": "abc1234",
+        "machine": "test machine",
+        "rounds": 5,
+        "frameworks": list(FRAMEWORKS),
         "environment": {"device": "CPU", "accelerator": "cpu", "precision": "32-true", "versions": {"torch": "2"}, "torch_threads": 2},
-        "targets": {"port_over_floor_max": 1.2, "keras_over_port_min": 3.0},
+        "targets": {"keras_over_port_min": 1.0, "models": ["mnist_mlp"]},
         "models": {
             "mnist_mlp": {
-                "batch_size": 32,
                 "speed_targeted": True,
-                "train_samples": 60_000,
-                "frameworks": {"port": measured, "floor": {**measured, "median_epoch_s": 1.6}, "keras": {**measured, "median_epoch_s": 2.8}},
-                "ratios": {"port_over_floor": 0.9 / 1.6, "keras_over_port": 2.8 / 0.9},
+                "modes": {
+                    "default": _mode_entry("default", 2.0, 1.4, 2.5, 3.0),
+                    "compile": _mode_entry("compile", 1.0, 0.8, 0.9, 0.0, failed={"keras_torch": "exit 1: torch.compile failed"}),
+                },
             }
         },
     }
     page = markdown(report)
-    assert "port with `--compile`" in page.splitlines()[0]
-    assert "compilation included (left out of the medians above): mnist_mlp 7.5 s" in page
-    assert "| mnist_mlp | 32 | 60,000 | 0.900 | 1.600 | 2.800 |" in page and "Keras/port met" in page
-    report["settings"]["compile"] = False
-    assert "by default (eager)" in markdown(report).splitlines()[0]
+    assert "| mnist_mlp | default | 2.000 | 1.400 | 2.500 | 3.000 |" in page
+    assert "port/floor met, Keras TF/port met, Keras torch/port met" in page  # 2.0/1.4 = 1.43 <= 1.5
+    assert "| mnist_mlp | compile | 1.000 | 0.800 | 0.900 | failed |" in page
+    assert "port/floor MISSED, Keras TF/port MISSED" in page  # 1.25 > 1.1; Keras TF faster than the port
+    assert "Keras torch failed: exit 1: torch.compile failed" in page
+    assert "first epoch, compilation included" in page and "commit abc1234" in page

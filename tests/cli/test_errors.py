@@ -93,3 +93,41 @@ def test_predict_prints_the_tutorials_last_step(small_run):
     completed = run_script("predict.py", "--checkpoint", str(small_run / "checkpoints" / "last.ckpt"), "--count", "5")
     assert completed.returncode == 0, completed.stderr
     assert "true:      [7, 2, 1, 0, 4]" in completed.stdout
+
+
+def test_the_gpu_command_without_cuda_is_one_line_and_writes_nothing(tmp_path):
+    """The card's own example command on a machine without a GPU."""
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA device")
+    output_dir = tmp_path / "run"
+    completed = run_script("train.py", "--model", "mnist_mlp", "--accelerator", "gpu", "--output-dir", str(output_dir), timeout=120)
+    assert completed.returncode == 2
+    line = last_error_line(completed)
+    assert "no CUDA device is visible" in line and "--accelerator cpu" in line and "auto" in line
+    assert not output_dir.exists()
+
+
+def test_more_devices_than_gpus_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    import torch
+
+    from lightning_port.run.resolve import RunConfigError, resolve_training_run
+
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    with pytest.raises(RunConfigError, match=r"--devices 4: only 2 CUDA device\(s\) visible"):
+        resolve_training_run(output_dir=tmp_path / "run", accelerator="gpu", devices=4)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_that_fails_before_its_first_epoch_leaves_nothing_that_blocks_a_retry(tmp_path, data_dir):
+    """Missing data the first time: the same command, with the data in place, then runs."""
+    empty = tmp_path / "empty"
+    output_dir = tmp_path / "run"
+    arguments = ["--model", "mnist_mlp_rmsprop", "--epochs", "1", "--max-train-samples", "256", "--output-dir", str(output_dir), "--no-progress-bar"]
+    failed = run_script("train.py", *arguments, "--data-dir", str(empty), timeout=120)
+    assert failed.returncode == 1 and "not found in" in last_error_line(failed)
+    assert not output_dir.exists()
+    retried = run_script("train.py", *arguments, "--data-dir", str(data_dir), timeout=300)
+    assert retried.returncode == 0, retried.stderr[-2000:]
+    assert (output_dir / "result.json").exists()

@@ -72,3 +72,19 @@ def test_max_train_samples_keeps_a_prefix(data_dir):
     splits = load_raw_splits(get_recipe("mnist_mlp"), data_dir, max_train_samples=100)
     assert len(splits.train[0]) == 100
     assert splits.train[1][0] == 5
+
+
+def test_cifar_channels_follow_the_pickle_layout(data_dir):
+    """The format's own definition: each row holds 1024 red, then 1024 green, then 1024 blue
+    values, each plane row-major. Known pixels, read straight from the pickle."""
+    import pickle
+
+    with open(data_dir / "cifar-10-batches-py" / "test_batch", "rb") as handle:
+        rows = pickle.load(handle, encoding="bytes")[b"data"]  # the shared copy: trusted data
+    (_, _), (images, _) = load_cifar10(data_dir)
+    for index, row, column in [(0, 0, 0), (0, 5, 17), (123, 31, 0), (4567, 12, 30), (9999, 16, 31)]:
+        position = row * 32 + column
+        expected = [rows[index][position], rows[index][1024 + position], rows[index][2048 + position]]
+        assert images[index, row, column].tolist() == expected, (index, row, column)
+    # and the planes really differ somewhere, so a channel mix-up could not pass unnoticed
+    assert not np.array_equal(images[..., 0], images[..., 2])

@@ -45,6 +45,24 @@ def test_seed_makes_two_runs_identical(keras_tensorflow, tmp_path, data_dir):
         assert first["loss"] == second["loss"] and first["accuracy"] == second["accuracy"]
 
 
+def test_keras_speed_options_change_how_steps_run_not_what_they_compute(keras_tensorflow, tmp_path, data_dir):
+    """The benchmark's Keras columns set compile(steps_per_execution=K, jit_compile=...) on the
+    tutorial's own model; its optimizer, loss and metrics stay the tutorial's."""
+    from keras_reference.run import run_reference
+    from lightning_port.run.resolve import resolve_keras_run
+
+    recipe = get_recipe("mnist_mlp_rmsprop")
+    results = [
+        run_reference(resolve_keras_run(output_dir=tmp_path / str(blocks), recipe=recipe, epochs=1, data_dir=data_dir, max_train_samples=2_000, verbose=0, steps_per_execution=blocks))
+        for blocks in (1, 8)
+    ]
+    assert [result["steps_per_execution"] for result in results] == [1, 8]
+    assert results[0]["jit_compile"] is False  # "auto" on a CPU-only machine: no XLA
+    # The same 63 steps either way; only how many run per call differs.
+    assert results[1]["history"][0]["loss"] == pytest.approx(results[0]["history"][0]["loss"], rel=1e-5)
+    assert results[1]["test"]["accuracy"] == pytest.approx(results[0]["test"]["accuracy"], abs=2e-3)
+
+
 def test_unavailable_backend_is_a_clear_error():
     import importlib.util
 

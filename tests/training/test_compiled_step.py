@@ -54,3 +54,37 @@ def test_compiled_training_on_cuda_matches_eager(tmp_path, data_dir):
     worst = max(((weights[True][k] - weights[False][k]).abs().max() / weights[False][k].abs().max()).item() for k in weights[False])
     print(f"CUDA compiled vs eager after 126 steps: max relative weight difference {worst:.2e} (tolerance {WEIGHT_TOLERANCE})")
     assert worst <= WEIGHT_TOLERANCE
+
+
+def test_only_a_failure_to_build_says_so():
+    """A step that fails on its own (here: inputs of the wrong width) raises its own error on
+    the first call, not "could not build ... install a C++ compiler"."""
+    from lightning_port.keras_compat.losses import loss_function
+    from lightning_port.keras_compat.optimizers import build_optimizer
+    from lightning_port.models import build_backbone
+    from lightning_port.registry import get_recipe
+    from lightning_port.training.compiled_step import CompiledTrainingStep, CompileUnsupported
+
+    recipe = get_recipe("mnist_mlp")
+    backbone = build_backbone(recipe)
+    step = CompiledTrainingStep(backbone, build_optimizer(recipe.optimizer, backbone.parameters()), loss_function(recipe))
+    with pytest.raises(Exception) as raised:
+        step(torch.zeros(4, 700), torch.zeros(4, dtype=torch.long))
+    assert not isinstance(raised.value, CompileUnsupported)
+    assert "784" in str(raised.value) or "700" in str(raised.value)
+
+
+def test_many_compiled_steps_in_one_process_each_get_their_own_recompile_budget():
+    """A sweep or a notebook builds one step per model in one process: Dynamo's cache is per
+    code object, so without isolation the (recompile_limit + 1)-th step fails under fullgraph."""
+    from lightning_port.keras_compat.losses import KerasLoss
+    from lightning_port.keras_compat.optimizers import build_optimizer
+    from lightning_port.spec import SGD
+    from lightning_port.training.compiled_step import CompiledTrainingStep
+
+    with torch._dynamo.config.patch(recompile_limit=1):
+        for width in (3, 3, 5):
+            model = torch.nn.Linear(4, width)
+            step = CompiledTrainingStep(model, build_optimizer(SGD(), model.parameters()), KerasLoss("mean_squared_error"))
+            loss, _ = step(torch.randn(8, 4), torch.randn(8, width))
+            assert torch.isfinite(loss)

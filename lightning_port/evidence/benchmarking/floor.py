@@ -2,7 +2,9 @@
 
 Same tensors on the same device, same backbone and Keras-rule optimizer, same batch size,
 a fresh permutation per epoch, the recipe's augmentation and validation pass when it has
-them. No framework, no metrics, no logging, no checkpoints.
+them. No framework, no metrics, no logging, no checkpoints. ``compiled``: each full batch runs
+the port's own compiled step (training/compiled_step.py), the last partial batch eagerly, as
+``--compile`` does.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import torch
 
 from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.keras_compat.augmentation import BatchAugmentation
-from lightning_port.keras_compat.losses import keras_loss
+from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
 from lightning_port.models import build_backbone
+from lightning_port.training.compiled_step import CompiledTrainingStep
 from lightning_port.run.description import RunDefinition
 
 
-def floor_epoch_seconds(run: RunDefinition, device: str, precision: str = "32-true") -> tuple[list[float], int]:
+def floor_epoch_seconds(run: RunDefinition, device: str, precision: str = "32-true", compiled: bool = False) -> tuple[list[float], int]:
     """Seconds per epoch and the number of training samples."""
     recipe, epochs, seed = run.recipe, run.epochs, run.seed
     datamodule = TutorialDataModule(run, augment=False)
@@ -33,6 +36,8 @@ def floor_epoch_seconds(run: RunDefinition, device: str, precision: str = "32-tr
     optimizer = build_optimizer(recipe.optimizer, network.parameters())
     size, count = recipe.batch_size, len(inputs)
     autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if precision == "bf16-mixed" else contextlib.nullcontext()
+    loss_of = loss_function(recipe)
+    compiled_step = CompiledTrainingStep(network, optimizer, loss_of, torch.bfloat16 if precision == "bf16-mixed" else None) if compiled else None
     seconds = []
     for _ in range(epochs):
         started = time.perf_counter()
@@ -43,8 +48,12 @@ def floor_epoch_seconds(run: RunDefinition, device: str, precision: str = "32-tr
             batch = epoch_inputs[start : start + size]
             if augment is not None:
                 batch = augment(batch)
+            batch_targets = epoch_targets[start : start + size]
+            if compiled_step is not None and len(batch) == size:
+                compiled_step(batch, batch_targets)
+                continue
             with autocast:
-                loss = keras_loss(recipe.loss, network(batch), epoch_targets[start : start + size])
+                loss = loss_of(network(batch), batch_targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

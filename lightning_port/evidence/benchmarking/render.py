@@ -2,84 +2,87 @@
 
 from __future__ import annotations
 
-from lightning_port.evidence.benchmarking.runner import verdict
+from lightning_port.evidence.benchmarking.modes import FRAMEWORKS
+from lightning_port.evidence.benchmarking.runner import verdicts
 from lightning_port.evidence.comparison.document import Table, to_markdown
 
-FRAMEWORK_LABELS = {"port": "Lightning port", "floor": "PyTorch floor", "keras": "Keras"}
+FRAMEWORK_LABELS = {"port": "port", "floor": "floor", "keras_tensorflow": "Keras TF", "keras_torch": "Keras torch"}
+RATIO_LABELS = {"port_over_floor": "port/floor", "keras_tensorflow_over_port": "Keras TF/port", "keras_torch_over_port": "Keras torch/port"}
 
 
-def _seconds(entry: dict, framework: str) -> str:
-    values = entry["frameworks"].get(framework)
+def _seconds(mode_entry: dict, framework: str) -> str:
+    if framework in mode_entry.get("failed", {}):
+        return "failed"
+    values = mode_entry["frameworks"].get(framework)
     return f"{values['median_epoch_s']:.3f}" if values else "-"
 
 
-def _ratio(entry: dict, name: str) -> str:
+def _ratio(mode_entry: dict, name: str) -> str:
     """The median paired ratio, then each round's in brackets: the spread shows the noise."""
-    value = entry["ratios"].get(name)
+    value = mode_entry["ratios"].get(name)
     if value is None:
         return "-"
-    per_round = entry.get("ratios_per_round", {}).get(name, [])
+    per_round = mode_entry.get("ratios_per_round", {}).get(name, [])
     return f"{value:.2f} ({', '.join(f'{v:.2f}' for v in per_round)})" if len(per_round) > 1 else f"{value:.2f}"
 
 
+def header(report: dict) -> list[str]:
+    frameworks = [name for name in FRAMEWORKS if name in report.get("frameworks", FRAMEWORKS)]
+    return ["model", "mode", *(f"{FRAMEWORK_LABELS[name]} s/epoch" for name in frameworks), *(f"{label} (per round)" for label in RATIO_LABELS.values()), "targets"]
+
+
 def table_rows(report: dict) -> list[list[str]]:
+    frameworks = [name for name in FRAMEWORKS if name in report.get("frameworks", FRAMEWORKS)]
     rows = []
     for model, entry in report["models"].items():
-        port = entry["frameworks"].get("port", {})
-        memory = "/".join(f"{entry['frameworks'][f]['peak_rss_mb']:.0f}" if f in entry["frameworks"] else "-" for f in ("port", "floor", "keras"))
-        rows.append(
-            [
-                model,
-                str(entry["batch_size"]),
-                f"{entry['train_samples']:,}",
-                _seconds(entry, "port"),
-                _seconds(entry, "floor"),
-                _seconds(entry, "keras"),
-                f"{port['samples_per_s']:,.0f}" if port else "-",
-                _ratio(entry, "port_over_floor"),
-                _ratio(entry, "keras_over_port"),
-                memory,
-                verdict(entry["ratios"], entry.get("speed_targeted", model in report["targets"].get("models", []))),
-            ]
-        )
+        targeted = entry.get("speed_targeted", model in report["targets"].get("models", []))
+        for mode_name, mode_entry in entry["modes"].items():
+            outcome = ", ".join(verdicts(mode_entry, targeted)) or "reported"
+            rows.append([model, mode_name, *(_seconds(mode_entry, name) for name in frameworks), *(_ratio(mode_entry, name) for name in RATIO_LABELS), outcome])
     return rows
 
 
-HEADER = [
-    "model", "batch", "train samples", "port s/epoch", "floor s/epoch", "Keras s/epoch",
-    "port samples/s", "port/floor (per round)", "Keras/port (per round)", "peak RSS MB port/floor/Keras", "targets",
-]
-
-
 def text_table(report: dict) -> str:
-    rows = [HEADER, *table_rows(report)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    rows = [header(report), *table_rows(report)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in rows)
+
+
+def _details(report: dict) -> list[str]:
+    """What each mode ran, first epochs (compilation) and failures: the table's footnotes."""
+    lines = []
+    first_mode = next(iter(report["models"].values()))["modes"]
+    for mode_name, mode_entry in first_mode.items():
+        lines.append(f"- **{mode_name}**: {mode_entry['title']}; target port/floor <= {mode_entry['port_over_floor_target']}.")
+    for model, entry in report["models"].items():
+        for mode_name, mode_entry in entry["modes"].items():
+            for framework, reason in mode_entry.get("failed", {}).items():
+                lines.append(f"- {model}, {mode_name}: {FRAMEWORK_LABELS[framework]} failed: {reason}")
+            if mode_name == "compile":
+                first = ", ".join(
+                    f"{FRAMEWORK_LABELS[name]} {values['first_epoch_s']:.1f} s" for name, values in mode_entry["frameworks"].items() if "first_epoch_s" in values
+                )
+                lines.append(f"- {model}, compile: first epoch, compilation included (left out of the medians): {first}.")
+    return lines
 
 
 def markdown(report: dict) -> str:
     environment = report["environment"]
     versions = ", ".join(f"{name} {version}" for name, version in environment["versions"].items())
-    compiled = report["settings"].get("compile", False)
-    port_mode = "port with `--compile`" if compiled else "port as `scripts/train.py` runs by default (eager)"
+    provenance = f"commit {report['commit']}, {report['machine']}" if "commit" in report else "before commit stamps"
     lines = [
-        f"### {environment['device']} — {environment['accelerator']}, {environment['precision']}, {port_mode} ({report['created']})",
+        f"### {environment['device']}: {environment['accelerator']}, {environment['precision']} ({report['created']})",
         "",
-        f"Median seconds per epoch over {report['rounds']} interleaved rounds "
-        f"(first epoch of each process dropped as warm-up). Ratios are paired: each round's ratio, "
-        f"then the median over rounds. {versions}; torch threads {environment['torch_threads']}.",
+        f"Median seconds per epoch over {report['rounds']} interleaved rounds (each process's first epoch "
+        f"dropped as warm-up). Ratios are paired: each round's ratio, then the median over rounds. "
+        f"{versions}; torch threads {environment['torch_threads']}; {provenance}.",
         "",
-        to_markdown([Table(HEADER, table_rows(report))]),
-        f"Targets (CPU, MNIST MLPs): port/floor <= {report['targets']['port_over_floor_max']}, "
-        f"Keras/port >= {report['targets']['keras_over_port_min']}. Other models are reported, not targeted.",
+        to_markdown([Table(header(report), table_rows(report))]),
+        f"Targets (the MNIST MLPs; other models are reported, not targeted): port/floor at most the mode's "
+        f"target, and every Keras column slower than the port (Keras/port > {report['targets']['keras_over_port_min']:g}).",
+        "",
+        *_details(report),
     ]
-    if compiled:
-        first = [
-            f"{model} {entry['frameworks']['port']['first_epoch_s']:.1f} s"
-            for model, entry in report["models"].items()
-            if "first_epoch_s" in entry["frameworks"].get("port", {})
-        ]
-        lines += ["", "Port's first epoch, compilation included (left out of the medians above): " + ", ".join(first) + "."]
     if report.get("notes"):
         lines += ["", *report["notes"]]
     return "\n".join(lines) + "\n"
@@ -87,20 +90,22 @@ def markdown(report: dict) -> str:
 
 PAGE_INTRODUCTION = """# Benchmarks
 
-Generated by `python scripts/benchmark.py` from the JSON files beside this page
-(`docs/benchmarks/*.json`); re-run it to refresh. Each measurement runs in its own process,
-and the three are interleaved (port, floor, Keras, port, ...) so machine drift hits all alike.
-Compare ratios, not absolute seconds: this machine is shared and noisy.
+Generated by `python scripts/benchmark.py` (`make benchmark`) from the JSON files beside this
+page (`docs/benchmarks/*.json`); re-run it to refresh. Each measurement runs in its own process,
+and every framework in every mode is interleaved within a round so machine drift hits all
+alike. Compare ratios, not absolute seconds: this machine is shared and noisy.
 
-- **Lightning port**: exactly what `scripts/train.py` runs: Lightning `Trainer`, progress bar
-  on, epoch metrics logged, a checkpoint written every epoch, validation when the recipe has it.
-  An epoch is timed from its start to the next epoch's start, so all of that is included.
-  Tables headed "port with `--compile`" time `scripts/train.py --compile` (each Keras step one
-  `torch.compile` graph); the others time the default, eager, run.
-- **PyTorch floor**: a minimal hand-written loop over the same in-memory tensors with the same
-  model, Keras-rule optimizer, batch size, augmentation and validation pass; nothing else.
-- **Keras**: the tutorial's own code (`keras_reference/`) on the same arrays; epoch time as
-  Keras's progress bar measures it.
+Like with like: each mode runs every framework in the same execution mode.
+
+- **port**: exactly what `scripts/train.py` runs in that mode: Lightning `Trainer`, progress
+  bar on, torchmetrics epoch metrics logged, a checkpoint written every epoch, validation when
+  the recipe has it. An epoch is timed from its start to the next epoch's start.
+- **floor**: a minimal hand-written PyTorch loop over the same in-memory tensors with the same
+  model, Keras-rule optimizer, batch size, augmentation and validation pass; nothing else. In
+  the compile mode it runs the port's own compiled step (`training/compiled_step.py`).
+- **Keras TF / Keras torch**: the tutorial's own code (`keras_reference/`) on the same arrays,
+  on the TensorFlow and the torch backend, with `compile(steps_per_execution=..., jit_compile=...)`
+  set as the mode says; epoch time as Keras's callbacks measure it.
 """
 
 
@@ -109,8 +114,8 @@ def page(reports: list[dict]) -> str:
     measured = {report["environment"]["accelerator"] for report in reports}
     if "gpu" not in measured:
         sections.append(
-            "### GPU\n\nNot measured yet: no GPU was available where these files were made. On a CUDA "
-            "machine, `python scripts/benchmark.py --all --accelerator gpu` adds `docs/benchmarks/gpu.json` "
-            "and its table here.\n"
+            "### GPU\n\nNot measured yet: no GPU was available where these files were made. "
+            "`make gpu-evidence` runs the GPU benchmark on a CUDA machine and adds "
+            "`docs/benchmarks/gpu.json` and its table here.\n"
         )
     return PAGE_INTRODUCTION + "\n" + "\n".join(sections)

@@ -1,7 +1,9 @@
-"""Interleaved benchmark rounds (port, floor, Keras, port, floor, Keras, ...) and their summary.
+"""Interleaved benchmark rounds and their summary.
 
-The machine is shared and noisy, so the three are measured in alternation within one run
-and compared by ratio; absolute seconds are only comparable inside one run.
+The machine is shared and noisy, so every framework in every mode is measured in alternation
+within one run (round 1: each mode's port, floor, Keras on TensorFlow, Keras on torch; round
+2: the same again, ...) and compared by paired ratios; absolute seconds are only comparable
+inside one run.
 """
 
 from __future__ import annotations
@@ -16,28 +18,38 @@ import tempfile
 import time
 from pathlib import Path
 
-from lightning_port.support.child_process import child_environment
+from lightning_port.evidence.benchmarking.modes import KERAS_OVER_PORT_TARGET, MODES, BenchmarkMode
 from lightning_port.spec import Recipe
+from lightning_port.support.child_process import child_environment
+from lightning_port.support.provenance import stamp
 from lightning_port.support.results import package_versions, steady_epochs
 
-# Targets from the speed issue (CPU, the recipes whose Evidence says speed_targeted).
-PORT_OVER_FLOOR_TARGET = 1.2
-KERAS_OVER_PORT_TARGET = 3.0
-RATIOS = {"port_over_floor": ("port", "floor"), "keras_over_port": ("keras", "port")}
+# The paired ratios each mode reports: (numerator, denominator).
+RATIOS = {
+    "port_over_floor": ("port", "floor"),
+    "keras_tensorflow_over_port": ("keras_tensorflow", "port"),
+    "keras_torch_over_port": ("keras_torch", "port"),
+}
 
 
-def run_worker(framework: str, model: str, settings: dict) -> dict:
+class WorkerFailed(RuntimeError):
+    """A measurement that did not finish; reported in the table as failed, with its reason."""
+
+
+def run_worker(framework: str, model: str, mode: BenchmarkMode, settings: dict) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
-        output = Path(scratch) / "measurement.json"
-        command = [sys.executable, "-m", "lightning_port.evidence.benchmarking.worker", "--framework", framework, "--model", model, "--output", str(output)]
-        for flag in ("epochs", "accelerator", "seed", "data_dir", "max_train_samples", "precision", "backend"):
+        output, errors = Path(scratch) / "measurement.json", Path(scratch) / "stderr.txt"
+        command = [sys.executable, "-m", "lightning_port.evidence.benchmarking.worker", "--framework", framework, "--mode", mode.name, "--model", model, "--output", str(output)]
+        for flag in ("epochs", "accelerator", "seed", "data_dir", "max_train_samples", "precision"):
             if settings.get(flag) is not None:
                 command += [f"--{flag.replace('_', '-')}", str(settings[flag])]
-        if settings.get("compile") and framework == "port":
-            command.append("--compile")
-        completed = subprocess.run(command, env=child_environment(), stdout=subprocess.DEVNULL if settings.get("quiet") else None)
+        with errors.open("w") as stderr:
+            completed = subprocess.run(command, env=child_environment(), stdout=subprocess.DEVNULL if settings.get("quiet") else None, stderr=stderr)
         if completed.returncode != 0:
-            raise RuntimeError(f"benchmark worker for {framework}/{model} failed (exit {completed.returncode})")
+            lines = [line.strip() for line in errors.read_text(errors="replace").splitlines() if line.strip()]
+            if not settings.get("quiet"):
+                print("\n".join(lines[-20:]), file=sys.stderr)
+            raise WorkerFailed(f"exit {completed.returncode}: {lines[-1] if lines else 'no error output'}")
         return json.loads(output.read_text())
 
 
@@ -60,31 +72,55 @@ def _summarise(measurements: list[dict], batch_size: int) -> dict:
     return summary
 
 
-def benchmark_model(recipe: Recipe, settings: dict, frameworks: tuple[str, ...], rounds: int, progress) -> dict:
-    model = recipe.name
-    collected: dict[str, list[dict]] = {framework: [] for framework in frameworks}
-    for round_index in range(rounds):
-        for framework in frameworks:  # interleaved: A B C A B C, so drift hits all alike
-            progress(f"[{model}] round {round_index + 1}/{rounds}: {framework}")
-            collected[framework].append(run_worker(framework, model, settings))
-    results = {name: _summarise(values, recipe.batch_size) for name, values in collected.items()}
+def _mode_entry(mode: BenchmarkMode, collected: dict[str, list], failures: dict[str, str], batch_size: int) -> dict:
+    """``collected``: per framework, one measurement per round (None where it failed)."""
     entry = {
-        "batch_size": recipe.batch_size,
-        "speed_targeted": recipe.evidence.speed_targeted,
-        "train_samples": collected[frameworks[0]][0]["train_samples"],
-        "frameworks": results,
-        # Ratios are paired: each round's A over the same round's B, then the median over
-        # rounds, so a burst of load on this shared machine during one round cancels out
-        # instead of tilting the pooled medians.
+        "title": mode.title,
+        "port_over_floor_target": mode.port_over_floor_target,
+        "frameworks": {name: _summarise(measured, batch_size) for name, values in collected.items() if (measured := [m for m in values if m])},
+        "failed": failures,
+        # Paired: each round's A over the same round's B, then the median over rounds, so a
+        # burst of load on this shared machine during one round cancels out instead of
+        # tilting the pooled medians.
         "ratios": {},
         "ratios_per_round": {},
     }
     for name, (numerator, denominator) in RATIOS.items():
-        if numerator in collected and denominator in collected:
-            per_round = [_steady_median(a) / _steady_median(b) for a, b in zip(collected[numerator], collected[denominator])]
+        pairs = [(a, b) for a, b in zip(collected.get(numerator, []), collected.get(denominator, [])) if a and b]
+        if pairs:
+            per_round = [_steady_median(a) / _steady_median(b) for a, b in pairs]
             entry["ratios"][name] = statistics.median(per_round)
             entry["ratios_per_round"][name] = per_round
     return entry
+
+
+def benchmark_model(recipe: Recipe, settings: dict, modes: tuple[str, ...], frameworks: tuple[str, ...], rounds: int, progress) -> dict:
+    model = recipe.name
+    collected = {mode: {framework: [] for framework in frameworks} for mode in modes}
+    failures: dict[str, dict[str, str]] = {mode: {} for mode in modes}
+    for round_index in range(rounds):
+        for mode_name in modes:
+            for framework in frameworks:  # interleaved, so drift hits all alike
+                if framework in failures[mode_name]:
+                    collected[mode_name][framework].append(None)  # failed before: not retried every round
+                    continue
+                progress(f"[{model}] round {round_index + 1}/{rounds}, {mode_name}: {framework}")
+                try:
+                    collected[mode_name][framework].append(run_worker(framework, model, MODES[mode_name], settings))
+                except WorkerFailed as error:
+                    failures[mode_name][framework] = str(error)
+                    collected[mode_name][framework].append(None)
+                    progress(f"[{model}] {mode_name}: {framework} failed ({error})")
+    train_samples = next((m["train_samples"] for mode in collected.values() for values in mode.values() for m in values if m), None)
+    return {
+        "batch_size": recipe.batch_size,
+        "speed_targeted": recipe.evidence.speed_targeted,
+        "train_samples": train_samples,
+        "modes": {
+            mode_name: _mode_entry(MODES[mode_name], collected[mode_name], failures[mode_name], recipe.batch_size)
+            for mode_name in modes
+        },
+    }
 
 
 def _steady_median(measurement: dict) -> float:
@@ -106,32 +142,36 @@ def environment(settings: dict) -> dict:
     }
 
 
-def run_benchmark(recipes: list[Recipe], settings: dict, frameworks: tuple[str, ...], rounds: int, progress=print) -> dict:
-    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+def run_benchmark(recipes: list[Recipe], settings: dict, modes: tuple[str, ...], frameworks: tuple[str, ...], rounds: int, progress=print) -> dict:
     report = {
-        "created": started,
-        "settings": {k: v for k, v in settings.items() if k != "quiet"},
+        **stamp(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "settings": {k: v for k, v in settings.items() if k not in ("quiet", "per_model")},
         "rounds": rounds,
+        "modes": list(modes),
+        "frameworks": list(frameworks),
         "environment": environment(settings),
         "targets": {
-            "port_over_floor_max": PORT_OVER_FLOOR_TARGET, "keras_over_port_min": KERAS_OVER_PORT_TARGET,
+            "port_over_floor_max": {name: MODES[name].port_over_floor_target for name in modes},
+            "keras_over_port_min": KERAS_OVER_PORT_TARGET,
             "models": [recipe.name for recipe in recipes if recipe.evidence.speed_targeted],
         },
         "models": {},
     }
     for recipe in recipes:
-        report["models"][recipe.name] = benchmark_model(recipe, {**settings, **settings.get("per_model", {}).get(recipe.name, {})}, frameworks, rounds, progress)
-    report["settings"].pop("per_model", None)
+        model_settings = {**settings, **settings.get("per_model", {}).get(recipe.name, {})}
+        report["models"][recipe.name] = benchmark_model(recipe, model_settings, modes, frameworks, rounds, progress)
     return report
 
 
-def verdict(ratios: dict, targeted: bool) -> str:
-    """Each target's outcome, e.g. "port/floor met, Keras/port MISSED"."""
+def verdicts(mode_entry: dict, targeted: bool) -> list[str]:
+    """Each target's outcome in one mode, e.g. ["port/floor met", "Keras (TF)/port MISSED"]."""
     if not targeted:
-        return "reported"
-    outcomes = []
+        return []
+    ratios, outcomes = mode_entry["ratios"], []
     if "port_over_floor" in ratios:
-        outcomes.append("port/floor " + ("met" if ratios["port_over_floor"] <= PORT_OVER_FLOOR_TARGET else "MISSED"))
-    if "keras_over_port" in ratios:
-        outcomes.append("Keras/port " + ("met" if ratios["keras_over_port"] >= KERAS_OVER_PORT_TARGET else "MISSED"))
-    return ", ".join(outcomes) or "reported"
+        outcomes.append("port/floor " + ("met" if ratios["port_over_floor"] <= mode_entry["port_over_floor_target"] else "MISSED"))
+    for name, label in (("keras_tensorflow_over_port", "Keras TF/port"), ("keras_torch_over_port", "Keras torch/port")):
+        if name in ratios:
+            outcomes.append(f"{label} " + ("met" if ratios[name] > KERAS_OVER_PORT_TARGET else "MISSED"))
+    return outcomes

@@ -13,9 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, KERAS_BACKENDS, MODES, mode_named
 from lightning_port.support.atomic import atomic_write_json
-
-FRAMEWORKS = ("port", "floor", "keras")
 
 
 def _peak_memory_mb(device: str) -> dict:
@@ -28,45 +27,45 @@ def _peak_memory_mb(device: str) -> dict:
     return peak
 
 
-def measure(framework: str, model: str, epochs: int, accelerator: str, seed: int, data_dir, max_train_samples, precision: str, backend: str, compile: bool = False) -> dict:
-    """One framework's epochs; this process is an entry point, so it resolves its run here."""
+def measure(framework: str, model: str, mode_name: str, epochs: int, accelerator: str, seed: int, data_dir, max_train_samples, precision: str) -> dict:
+    """One framework's epochs in one mode; this process is an entry point, so it resolves its run here."""
     from lightning_port.registry import get_recipe
     from lightning_port.run.resolve import resolve_definition
 
+    mode = mode_named(mode_name)
     device = "cuda" if accelerator == "gpu" else "cpu"
     recipe = get_recipe(model)
     definition = resolve_definition(recipe, epochs=epochs, seed=seed, data_dir=data_dir, max_train_samples=max_train_samples)
     with tempfile.TemporaryDirectory() as scratch:
         if framework == "port":
-            from lightning_port.run.description import SpeedMode, TrainingRun
+            from lightning_port.run.description import TrainingRun
             from lightning_port.training.callbacks import EpochClock
             from lightning_port.training.fit import run_training
 
             clock = EpochClock()
-            run = TrainingRun(
-                **definition, output_dir=Path(scratch) / "run", accelerator=accelerator, precision=precision,
-                speed=SpeedMode(compile=compile),
-            )
+            run = TrainingRun(**definition, output_dir=Path(scratch) / "run", accelerator=accelerator, precision=precision, speed=mode.port)
             result = run_training(run, extra_callbacks=(clock,))
             seconds, samples, where = clock.seconds, result["train_samples"], result["device"]
         elif framework == "floor":
             from lightning_port.evidence.benchmarking.floor import floor_epoch_seconds
             from lightning_port.run.description import RunDefinition
 
-            seconds, samples = floor_epoch_seconds(RunDefinition(**definition), device, precision)
+            seconds, samples = floor_epoch_seconds(RunDefinition(**definition), device, precision, compiled=mode.floor_compiled)
             where = device
         else:
             from keras_reference.run import run_reference
             from lightning_port.run.description import KerasRun
 
-            result = run_reference(KerasRun(**definition, output_dir=Path(scratch), backend=backend, verbose=2))
+            backend = KERAS_BACKENDS[framework]
+            result = run_reference(KerasRun(**definition, output_dir=Path(scratch), backend=backend, verbose=0, **mode.keras_options()))
             seconds, samples, where = [row["seconds"] for row in result["history"]], result["train_samples"], f"{result['device']} (Keras {backend})"
-    return {"framework": framework, "epoch_seconds": seconds, "train_samples": samples, "device": where, "machine": platform.node(), **_peak_memory_mb(device)}
+    return {"framework": framework, "mode": mode.name, "epoch_seconds": seconds, "train_samples": samples, "device": where, "machine": platform.node(), **_peak_memory_mb(device)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lightning_port.evidence.benchmarking.worker")
     parser.add_argument("--framework", choices=FRAMEWORKS, required=True)
+    parser.add_argument("--mode", choices=list(MODES), required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--epochs", type=int, required=True)
     parser.add_argument("--accelerator", default="cpu")
@@ -74,11 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir")
     parser.add_argument("--max-train-samples", type=int)
     parser.add_argument("--precision", default="32-true")
-    parser.add_argument("--backend", default="tensorflow")
-    parser.add_argument("--compile", action="store_true", help="the port as scripts/train.py --compile runs it")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
-    measurement = measure(args.framework, args.model, args.epochs, args.accelerator, args.seed, args.data_dir, args.max_train_samples, args.precision, args.backend, args.compile)
+    measurement = measure(args.framework, args.model, args.mode, args.epochs, args.accelerator, args.seed, args.data_dir, args.max_train_samples, args.precision)
     atomic_write_json(args.output, measurement)
     return 0
 
