@@ -106,7 +106,11 @@ class BatchAugmentation(torch.nn.Module):
         if not count:
             return images
         parameters = sample_parameters(self.spec, count, height, width, images.device, generator)
-        return apply_transform(images, parameters)
+        # Contiguous channels-last, like every other batch: the interpolation hands back a
+        # channels-first memory layout, and Dropout draws its mask in memory order, so the
+        # layout would change which activations it drops (and make K-batch executions, which
+        # concatenate, differ from single steps).
+        return apply_transform(images, parameters).contiguous()
 
 
 def identity_parameters(count: int) -> dict[str, torch.Tensor]:

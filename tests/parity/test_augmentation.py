@@ -58,6 +58,16 @@ def test_random_draws_are_per_image_and_within_the_recipe_ranges():
     assert len(torch.unique(augmented, dim=0)) == 64  # 64 copies of one image, 64 different results
 
 
+def test_augmented_batches_keep_the_contiguous_channels_last_layout():
+    """Dropout draws its mask in memory order: a batch in another layout than the
+    unaugmented ones would drop other activations (and a K-batch execution, which
+    concatenates its pieces, would then differ from K single steps)."""
+    images = torch.rand(8, 32, 32, 3)
+    augmented = BatchAugmentation(get_recipe("cifar_cnn").augmentation)(images, torch.Generator().manual_seed(0))
+    assert augmented.shape == images.shape
+    assert augmented.is_contiguous() and augmented.stride() == images.stride()
+
+
 def test_random_draw_distribution_matches_keras(keras_tensorflow):
     """Same ranges and spread as ImageDataGenerator.get_random_transform draws."""
     from keras_reference.cifar_cnn import make_generator
