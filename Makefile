@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # e.g. make benchmark BENCHMARK_ARGS="--modes compile --rounds 3"
 BENCHMARK_ARGS ?=
 
-.PHONY: train test parity parity-fast slow benchmark report conformance clean
+.PHONY: train test parity parity-fast slow benchmark report conformance gpu-evidence clean
 
 $(BIN)/.installed-runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ benchmark: $(BIN)/.installed-all
 ## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
 conformance: $(BIN)/.installed-all
 	$(BIN)/python scripts/conformance.py
+
+## The GPU evidence in resumable stages of under 9 minutes (scripts/gpu_evidence.py --help);
+## SMOKE=1: the same stages on this CPU with tiny sizes. No venv is made: the GPU machine has
+## no network, so it runs its own python with the carried Keras wheels.
+GPU_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,python3)
+gpu-evidence:
+	$(GPU_PYTHON) scripts/gpu_evidence.py $(if $(SMOKE),--smoke) $(if $(EXPORT),--export $(EXPORT)) $(GPU_EVIDENCE_ARGS)
 
 report: $(BIN)/.installed-all
 	$(BIN)/python scripts/compare.py --model $(MODEL) --seeds 3

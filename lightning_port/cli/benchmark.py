@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, MODES
@@ -14,6 +15,7 @@ from lightning_port.registry import model_names
 from lightning_port.run import arguments
 
 DEFAULT_ROUNDS = 5  # the speed issue asks for at least 5 interleaved rounds
+INCOMPLETE = 3  # exit status: stopped at --stop-after-seconds; run again to continue
 
 
 def _subset(parser: argparse.ArgumentParser, text: str, known: tuple[str, ...], flag: str) -> tuple[str, ...]:
@@ -41,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", help="benchmark JSON (default: docs/benchmarks/<accelerator>.json)")
     parser.add_argument("--markdown", help="page to (re)write from every JSON beside --output (default: docs/benchmarks.md)")
     parser.add_argument("--quiet", action="store_true", help="hide the workers' own output")
+    parser.add_argument("--journal", metavar="DIR", help="keep every measurement in DIR as it is made and reuse those already there: an interrupted run continues where it stopped")
+    parser.add_argument("--stop-after-seconds", type=arguments.positive_int, metavar="S", help="start no measurement after S seconds; with --journal, a later run continues (exit status 3 until complete)")
     return parser
 
 
@@ -82,12 +86,25 @@ def main(argv: list[str] | None = None) -> int:
 
     from lightning_port.support.atomic import atomic_write_json, atomic_write_text
     from lightning_port.evidence.benchmarking.render import page, text_table
-    from lightning_port.evidence.benchmarking.runner import run_benchmark
+    from lightning_port.evidence.benchmarking.runner import BenchmarkIncomplete, run_benchmark
 
     output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
     markdown_path = Path(args.markdown or Path("docs") / "benchmarks.md")
     if not args.render_only:
-        report = run_benchmark(recipes, settings, modes, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True))
+        if args.stop_after_seconds and not args.journal:
+            parser.error("--stop-after-seconds needs --journal (the measurements made before the stop are kept there)")
+        deadline = time.monotonic() + args.stop_after_seconds if args.stop_after_seconds else None
+        try:
+            report = run_benchmark(
+                recipes, settings, modes, frameworks, args.rounds, progress=lambda text: print(f"benchmark: {text}", file=sys.stderr, flush=True),
+                journal_dir=Path(args.journal) if args.journal else None, deadline=deadline,
+            )
+        except BenchmarkIncomplete as error:
+            print(f"benchmark.py: incomplete: {error}; the journal {args.journal} keeps what was measured: run the same command again to continue", file=sys.stderr)
+            return INCOMPLETE
+        except ValueError as error:
+            print(f"benchmark.py: error: {error}", file=sys.stderr)
+            return 1
         report["notes"] = notes
         atomic_write_json(output, report)
     siblings = sorted(output.parent.glob("*.json"))

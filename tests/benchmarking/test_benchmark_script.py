@@ -104,3 +104,33 @@ def test_the_page_shows_each_mode_its_verdicts_failures_and_compilation():
     assert "port/floor MISSED, Keras TF/port MISSED" in page  # 1.25 > 1.1; Keras TF faster than the port
     assert "Keras torch failed: exit 1: torch.compile failed" in page
     assert "first epoch, compilation included" in page and "commit abc1234" in page
+
+
+def test_journal_resumes_where_a_deadline_stopped_and_refuses_other_settings(tmp_path, monkeypatch):
+    """A benchmark cut at its deadline keeps what it measured; the same command again measures
+    only the rest (the GPU machine's 10-minute commands rely on it)."""
+    import time
+
+    from lightning_port.evidence.benchmarking import runner
+    from lightning_port.registry import get_recipe
+
+    calls = []
+
+    def fake_worker(framework, model, mode, settings):
+        calls.append((framework, mode.name))
+        return {"epoch_seconds": [2.0, 1.0 if framework == "port" else 0.8], "train_samples": 320, "peak_rss_mb": 1.0, "device": "cpu"}
+
+    monkeypatch.setattr(runner, "run_worker", fake_worker)
+    recipe, settings = get_recipe("mnist_mlp"), {"epochs": 2, "accelerator": "cpu"}
+    arguments = ([recipe], settings, ("default",), ("port", "floor"), 3)
+    with pytest.raises(runner.BenchmarkIncomplete):
+        runner.run_benchmark(*arguments, progress=lambda text: None, journal_dir=tmp_path, deadline=time.monotonic() - 1)
+    assert calls == []  # past the deadline: nothing new starts
+    first = runner.run_benchmark(*arguments, progress=lambda text: None, journal_dir=tmp_path)
+    assert len(calls) == 6  # 3 rounds x 2 frameworks
+    again = runner.run_benchmark(*arguments, progress=lambda text: None, journal_dir=tmp_path)
+    assert len(calls) == 6  # every measurement read back from the journal
+    assert again["models"] == first["models"]
+    assert first["models"]["mnist_mlp"]["modes"]["default"]["ratios"]["port_over_floor"] == pytest.approx(1.25)
+    with pytest.raises(ValueError, match="other settings"):
+        runner.run_benchmark([recipe], {**settings, "epochs": 3}, ("default",), ("port", "floor"), 3, progress=lambda text: None, journal_dir=tmp_path)

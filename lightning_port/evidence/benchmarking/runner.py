@@ -20,6 +20,7 @@ from pathlib import Path
 
 from lightning_port.evidence.benchmarking.modes import KERAS_OVER_PORT_TARGET, MODES, BenchmarkMode
 from lightning_port.spec import Recipe
+from lightning_port.support.atomic import atomic_write_json
 from lightning_port.support.child_process import child_environment
 from lightning_port.support.provenance import stamp
 from lightning_port.support.results import package_versions, steady_epochs
@@ -34,6 +35,43 @@ RATIOS = {
 
 class WorkerFailed(RuntimeError):
     """A measurement that did not finish; reported in the table as failed, with its reason."""
+
+
+class BenchmarkIncomplete(RuntimeError):
+    """The deadline came before every measurement was made; the journal keeps those made."""
+
+
+class Journal:
+    """Every measurement (or failure) on disk as it is made, so an interrupted benchmark, or
+    one cut into stages under a time limit (the GPU machine's 10 minutes a command), continues
+    where it stopped: a measurement already in the journal is read, not made again. The
+    settings it was made with are kept beside it; other settings are refused, not mixed."""
+
+    def __init__(self, root: Path | None, settings: dict):
+        self.root = Path(root) if root is not None else None
+        if self.root is None:
+            return
+        identity = {k: v for k, v in settings.items() if k != "quiet"}
+        stored = self.root / "settings.json"
+        if stored.exists():
+            previous = json.loads(stored.read_text())
+            if previous != json.loads(json.dumps(identity)):
+                raise ValueError(f"{self.root}: this journal holds measurements made with other settings ({previous}); use another --journal directory or delete it")
+        else:
+            atomic_write_json(stored, identity)
+
+    def _path(self, model: str, mode: str, framework: str, round_index: int) -> Path:
+        return self.root / model / mode / framework / f"round-{round_index + 1}.json"
+
+    def read(self, model: str, mode: str, framework: str, round_index: int) -> dict | None:
+        if self.root is None:
+            return None
+        path = self._path(model, mode, framework, round_index)
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def write(self, model: str, mode: str, framework: str, round_index: int, record: dict) -> None:
+        if self.root is not None:
+            atomic_write_json(self._path(model, mode, framework, round_index), record)
 
 
 def run_worker(framework: str, model: str, mode: BenchmarkMode, settings: dict) -> dict:
@@ -94,8 +132,12 @@ def _mode_entry(mode: BenchmarkMode, collected: dict[str, list], failures: dict[
     return entry
 
 
-def benchmark_model(recipe: Recipe, settings: dict, modes: tuple[str, ...], frameworks: tuple[str, ...], rounds: int, progress) -> dict:
+def benchmark_model(
+    recipe: Recipe, settings: dict, modes: tuple[str, ...], frameworks: tuple[str, ...], rounds: int, progress,
+    journal: Journal | None = None, deadline: float | None = None,
+) -> dict:
     model = recipe.name
+    journal = journal or Journal(None, settings)
     collected = {mode: {framework: [] for framework in frameworks} for mode in modes}
     failures: dict[str, dict[str, str]] = {mode: {} for mode in modes}
     for round_index in range(rounds):
@@ -104,13 +146,20 @@ def benchmark_model(recipe: Recipe, settings: dict, modes: tuple[str, ...], fram
                 if framework in failures[mode_name]:
                     collected[mode_name][framework].append(None)  # failed before: not retried every round
                     continue
-                progress(f"[{model}] round {round_index + 1}/{rounds}, {mode_name}: {framework}")
-                try:
-                    collected[mode_name][framework].append(run_worker(framework, model, MODES[mode_name], settings))
-                except WorkerFailed as error:
-                    failures[mode_name][framework] = str(error)
-                    collected[mode_name][framework].append(None)
-                    progress(f"[{model}] {mode_name}: {framework} failed ({error})")
+                record = journal.read(model, mode_name, framework, round_index)
+                if record is None:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise BenchmarkIncomplete(f"stopped at the deadline before [{model}] round {round_index + 1}, {mode_name}: {framework}")
+                    progress(f"[{model}] round {round_index + 1}/{rounds}, {mode_name}: {framework}")
+                    try:
+                        record = {"measurement": run_worker(framework, model, MODES[mode_name], settings)}
+                    except WorkerFailed as error:
+                        record = {"failed": str(error)}
+                        progress(f"[{model}] {mode_name}: {framework} failed ({error})")
+                    journal.write(model, mode_name, framework, round_index, record)
+                if "failed" in record:
+                    failures[mode_name][framework] = record["failed"]
+                collected[mode_name][framework].append(record.get("measurement"))
     train_samples = next((m["train_samples"] for mode in collected.values() for values in mode.values() for m in values if m), None)
     return {
         "batch_size": recipe.batch_size,
@@ -142,7 +191,14 @@ def environment(settings: dict) -> dict:
     }
 
 
-def run_benchmark(recipes: list[Recipe], settings: dict, modes: tuple[str, ...], frameworks: tuple[str, ...], rounds: int, progress=print) -> dict:
+def run_benchmark(
+    recipes: list[Recipe], settings: dict, modes: tuple[str, ...], frameworks: tuple[str, ...], rounds: int, progress=print,
+    journal_dir: Path | None = None, deadline: float | None = None,
+) -> dict:
+    """``journal_dir``: keep each measurement there and reuse those already made (``Journal``);
+    ``deadline`` (``time.monotonic()``): raise ``BenchmarkIncomplete`` rather than start a
+    measurement after it."""
+    journal = Journal(journal_dir, {**settings, "rounds": rounds, "modes": list(modes), "frameworks": list(frameworks)})
     report = {
         **stamp(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -160,7 +216,7 @@ def run_benchmark(recipes: list[Recipe], settings: dict, modes: tuple[str, ...],
     }
     for recipe in recipes:
         model_settings = {**settings, **settings.get("per_model", {}).get(recipe.name, {})}
-        report["models"][recipe.name] = benchmark_model(recipe, model_settings, modes, frameworks, rounds, progress)
+        report["models"][recipe.name] = benchmark_model(recipe, model_settings, modes, frameworks, rounds, progress, journal, deadline)
     return report
 
 
