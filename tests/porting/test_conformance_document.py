@@ -38,7 +38,8 @@ def test_every_supported_layer_loss_and_optimizer_is_measured(measured):
     # Activation layers are measured under "Activation", one row per activation function.
     assert set(LAYER_CLASSES) <= layers | {"Activation"}, set(LAYER_CLASSES) - layers
     losses = {row["configuration"] for row in measured["rows"] if row["section"] == "loss"}
-    assert all(any(loss.__name__ in label for label in losses) for loss in LOSS_CLASSES), losses
+    # A loss is named by its Keras string ("huber") or its class with options ("Huber(delta=0.3)").
+    assert all(any(label.startswith((loss.keras_name, loss.__name__)) for label in losses) for loss in LOSS_CLASSES), losses
     optimizers = {group for section, group in groups if section == "optimizer"}
     assert {cls.__name__ for cls in typing.get_args(OptimizerSpec)} <= optimizers
 

@@ -31,6 +31,8 @@ class BenchmarkMode:
     keras_steps_per_execution: int
     keras_jit_compile: bool | str
     port_over_floor_target: float  # the port's epoch over the floor's, at most
+    # Frameworks that cannot run this mode at all, each with the reason (shown as "n/a").
+    not_applicable: tuple[tuple[str, str], ...] = ()
 
     def keras_options(self) -> dict:
         return {"steps_per_execution": self.keras_steps_per_execution, "jit_compile": self.keras_jit_compile}
@@ -48,7 +50,11 @@ MODES: dict[str, BenchmarkMode] = {
         ),
         # 32 Keras steps per execution on each side: the per-step framework overhead is paid
         # once per 32 steps, so the port should run at its floor's speed (within 10%).
-        BenchmarkMode("steps_per_execution_32", "--steps-per-execution 32 (Keras steps_per_execution=32)", SpeedMode(steps_per_execution=32), False, 32, keras_defaults.JIT_COMPILE_KERAS_DEFAULT, 1.1),
+        BenchmarkMode(
+            "steps_per_execution_32", "--steps-per-execution 32 (Keras steps_per_execution=32)", SpeedMode(steps_per_execution=32), False, 32,
+            keras_defaults.JIT_COMPILE_KERAS_DEFAULT, 1.1,
+            not_applicable=(("keras_torch", "Keras 3.15's torch backend refuses steps_per_execution > 1 (ValueError in compile())"),),
+        ),
         # Each step one compiled graph: the port's --compile against the same compiled step in a
         # bare loop, and Keras with jit_compile=True (XLA on TensorFlow, torch.compile on torch).
         BenchmarkMode("compile", "--compile (Keras jit_compile=True)", SpeedMode(compile=True), True, keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT, True, 1.1),

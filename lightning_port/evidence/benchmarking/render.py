@@ -13,6 +13,8 @@ RATIO_LABELS = {"port_over_floor": "port/floor", "keras_tensorflow_over_port": "
 def _seconds(mode_entry: dict, framework: str) -> str:
     if framework in mode_entry.get("failed", {}):
         return "failed"
+    if framework in mode_entry.get("not_applicable", {}):
+        return "n/a"
     values = mode_entry["frameworks"].get(framework)
     return f"{values['median_epoch_s']:.3f}" if values else "-"
 
@@ -58,6 +60,8 @@ def _details(report: dict) -> list[str]:
         for mode_name, mode_entry in entry["modes"].items():
             for framework, reason in mode_entry.get("failed", {}).items():
                 lines.append(f"- {model}, {mode_name}: {FRAMEWORK_LABELS[framework]} failed: {reason}")
+            for framework, reason in mode_entry.get("not_applicable", {}).items():
+                lines.append(f"- {model}, {mode_name}: {FRAMEWORK_LABELS[framework]} n/a: {reason}")
             if mode_name == "compile":
                 first = ", ".join(
                     f"{FRAMEWORK_LABELS[name]} {values['first_epoch_s']:.1f} s" for name, values in mode_entry["frameworks"].items() if "first_epoch_s" in values

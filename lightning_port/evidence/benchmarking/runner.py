@@ -117,6 +117,7 @@ def _mode_entry(mode: BenchmarkMode, collected: dict[str, list], failures: dict[
         "port_over_floor_target": mode.port_over_floor_target,
         "frameworks": {name: _summarise(measured, batch_size) for name, values in collected.items() if (measured := [m for m in values if m])},
         "failed": failures,
+        "not_applicable": {name: reason for name, reason in mode.not_applicable if name in collected},
         # Paired: each round's A over the same round's B, then the median over rounds, so a
         # burst of load on this shared machine during one round cancels out instead of
         # tilting the pooled medians.
@@ -143,8 +144,8 @@ def benchmark_model(
     for round_index in range(rounds):
         for mode_name in modes:
             for framework in frameworks:  # interleaved, so drift hits all alike
-                if framework in failures[mode_name]:
-                    collected[mode_name][framework].append(None)  # failed before: not retried every round
+                if framework in failures[mode_name] or framework in dict(MODES[mode_name].not_applicable):
+                    collected[mode_name][framework].append(None)  # failed before (not retried every round), or cannot run
                     continue
                 record = journal.read(model, mode_name, framework, round_index)
                 if record is None:

@@ -201,8 +201,13 @@ def runs_section(collected: dict, directory: Path) -> list:
             shown = str(path.resolve().relative_to(directory.resolve()))
         except ValueError:
             shown = str(path)
-        rows.append([entry["result"]["framework"], str(entry["result"]["seed"]), str(entry["result"]["epochs"]), f"{entry['result']['train_samples']:,}", shown])
-    return [Heading("Runs"), Paragraph("Every number above comes from these result files; their full contents are copied into collected.json beside this report, so it stays checkable when the run folders are gone."), Table(["framework", "seed", "epochs", "training samples", "result file"], rows)]
+        result = entry["result"]
+        rows.append([result["framework"], str(result["seed"]), str(result["epochs"]), f"{result['train_samples']:,}", result.get("commit", "unknown"), result.get("measured_at", ""), shown])
+    return [
+        Heading("Runs"),
+        Paragraph("Every number above comes from these result files; their full contents are copied into collected.json beside this report, so it stays checkable when the run folders are gone."),
+        Table(["framework", "seed", "epochs", "training samples", "commit", "measured", "result file"], rows),
+    ]
 
 
 def report_blocks(collected: dict, directory: Path) -> list:
