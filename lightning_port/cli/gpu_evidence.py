@@ -9,14 +9,19 @@ Typical use with a GPU machine that takes 64 MiB and 10 minutes per command::
 
     python scripts/gpu_evidence.py --prepare-transfer          # here: gpu-transfer/chunk-1..N
     make gpu-evidence EXPORT=$OUT                               # there, carrying chunk-1 and runs/gpu-evidence
-    python scripts/gpu_evidence.py --import-results FILES_AT   # here: copies the products in
+    python scripts/gpu_evidence.py --import-results FILES_AT   # here: unpacks what came back
     ... again with chunk-2, chunk-3, ... until the status says everything is done.
+
+What comes back is one archive in parts of at most 15 MiB at the top of $OUT (the machine
+returns at most 8 files, 2 folders deep); runs/gpu-evidence in it is the state a cut stage
+continues from, so the next command carries it again.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,9 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _data_dir(args) -> Path:
+    """As the Makefile chooses: the shared offline copy beside the checkout when there is one,
+    else ./data (where the transfer unpacks on the GPU machine)."""
     import os
 
-    return Path(args.data_dir or os.environ.get("LIGHTNING_PORT_DATA") or REPOSITORY_ROOT / "data")
+    shared = REPOSITORY_ROOT.parent / "shared" / "data"
+    return Path(args.data_dir or os.environ.get("LIGHTNING_PORT_DATA") or (shared if shared.is_dir() else REPOSITORY_ROOT / "data"))
 
 
 def _prepare_transfer(args) -> int:
@@ -87,15 +95,15 @@ def main(argv: list[str] | None = None) -> int:
         except transfer.TransferError as error:
             print(f"gpu_evidence.py: error: {error}", file=sys.stderr)
             return 1
-    if args.import_results:
-        source = Path(args.import_results)
-        copied = pipeline.copy_produced(source, REPOSITORY_ROOT)
-        if not copied:
-            print(f"gpu_evidence.py: error: {source} holds none of {', '.join(pipeline.PRODUCED)}; pass the folder a GPU command sent back", file=sys.stderr)
-            return 1
-        print(f"copied into the checkout: {', '.join(copied)}")
-        args.status = True
     root = Path(args.output_root) if args.output_root else (REPOSITORY_ROOT / SMOKE_ROOT if args.smoke else REPOSITORY_ROOT)
+    if args.import_results:
+        try:
+            names = transfer.unpack_products(Path(args.import_results), root)
+        except transfer.TransferError as error:
+            print(f"gpu_evidence.py: error: {error}", file=sys.stderr)
+            return 1
+        print(f"unpacked into {root}: {len(names)} paths ({', '.join(sorted({name.split('/')[0] + '/' + name.split('/')[1] for name in names if '/' in name}))})")
+        args.status = True
     data_dir = _data_dir(args)
     try:
         if not args.smoke:
@@ -105,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         python_path = pipeline.install_carried_keras(root, log)
         if args.smoke and not args.status:
             _smoke_transfer(root, data_dir, log)
-    except (transfer.TransferError, OSError) as error:
+    except (transfer.TransferError, OSError, subprocess.CalledProcessError) as error:
         print(f"gpu_evidence.py: error: {error}", file=sys.stderr)
         return 1
     backend = args.keras_backend or pipeline.default_keras_backend()
@@ -121,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     if code == 3:
         log("more to do: run the same command again (on the GPU machine) to continue")
     if args.export:
-        copied = pipeline.copy_produced(root, Path(args.export))
-        log(f"exported to {args.export}: {', '.join(copied) or 'nothing yet'}")
+        try:
+            parts = transfer.pack_products(root, list(pipeline.PRODUCED), Path(args.export))
+        except transfer.TransferError as error:
+            print(f"gpu_evidence.py: error: {error}", file=sys.stderr)
+            return 1
+        log(f"exported to {args.export}: {', '.join(part.name for part in parts)} (unpack here with --import-results)")
     return 0 if args.status else code
 
 

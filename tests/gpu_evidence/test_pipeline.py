@@ -26,8 +26,9 @@ def test_make_target_runs_the_smoke_pipeline():
     assert "scripts/gpu_evidence.py --smoke" in dry_run
 
 
-def test_smoke_run_makes_every_stage_and_a_second_command_finds_them_done(tmp_path):
-    first = run_script("gpu_evidence.py", "--smoke", "--output-root", str(tmp_path), timeout=1_200)
+def test_smoke_run_makes_every_stage_and_what_it_sends_back_completes_the_evidence_elsewhere(tmp_path):
+    sent_back = tmp_path / "OUT"
+    first = run_script("gpu_evidence.py", "--smoke", "--output-root", str(tmp_path), "--export", str(sent_back), timeout=1_200)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "FAILED" not in first.stdout
     states = _status_rows(first.stdout)
@@ -51,9 +52,16 @@ def test_smoke_run_makes_every_stage_and_a_second_command_finds_them_done(tmp_pa
     assert tests["failed"] == 0 and tests["errors"] == 0  # on a CPU the gpu tests skip: they need CUDA
     assert "transfer: " in first.stdout and "verified (SHA-256)" in first.stdout
 
-    second = run_script("gpu_evidence.py", "--smoke", "--output-root", str(tmp_path), "--status")
-    assert second.returncode == 0
+    # What the GPU machine can send back: at most 8 files of 16 MiB, at the top of $OUT.
+    files = [path for path in sent_back.rglob("*") if path.is_file()]
+    assert 1 <= len(files) <= 8 and all(path.parent == sent_back and path.stat().st_size <= 16 * 2**20 for path in files)
+    # Unpacked into another checkout, it is the whole evidence: every stage done there.
+    elsewhere = tmp_path / "elsewhere"
+    second = run_script("gpu_evidence.py", "--smoke", "--output-root", str(elsewhere), "--import-results", str(sent_back))
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
     assert set(_status_rows(second.stdout).values()) == {"done"}
+    assert (elsewhere / "docs" / "benchmarks" / "gpu.json").read_bytes() == (evidence / "benchmarks" / "gpu.json").read_bytes()
+    assert not (elsewhere / "runs" / "gpu-evidence" / "cifar-lightning-seed0").exists()  # finished runs keep only their result
 
 
 def _status_rows(stdout: str) -> dict[str, str]:

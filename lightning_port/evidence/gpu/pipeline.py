@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -22,8 +21,9 @@ from lightning_port.evidence.gpu.stages import PREREQUISITES, STAGES, Context, S
 from lightning_port.support.provenance import stamp
 from lightning_port.support.results import package_versions
 
-# Files a command produces, relative to the output root: what --export sends back and
-# --import-results copies into the checkout.
+# Files a command produces, relative to the output root: what --export packs for the trip back
+# and --import-results unpacks into the checkout. runs/gpu-evidence is the state a cut stage
+# continues from (the benchmark's journal, an unfinished training run); carry it back.
 PRODUCED = ("docs/gpu-evidence", "docs/benchmarks/gpu.json", "docs/benchmarks.md", "docs/examples/cifar_cnn/gpu", "runs/gpu-evidence")
 MACHINE_DIR = Path(".gpu-machine")  # on the GPU machine only: received wheels, their install
 MINIMUM_SECONDS_TO_START = 30
@@ -129,7 +129,7 @@ def run_pipeline(context: Context, smoke: bool, stages: list[Stage] = STAGES) ->
         except StageCut as error:
             cut = True
             rows.append((stage.name, f"in progress: {error}"))
-        except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError) as error:
+        except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError, transfer.TransferError) as error:
             failed = True
             rows.append((stage.name, f"FAILED: {error}"))
     required_left = any(not stage.optional and not stage.done(context) for stage in stages)
@@ -139,20 +139,3 @@ def run_pipeline(context: Context, smoke: bool, stages: list[Stage] = STAGES) ->
 def status_table(rows: list[tuple[str, str]]) -> str:
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name:<{width}}  {state}" for name, state in rows)
-
-
-def copy_produced(source_root: Path, destination_root: Path) -> list[str]:
-    """Copy the pipeline's products (``PRODUCED``) from one root to another; returns those copied."""
-    copied = []
-    for relative in PRODUCED:
-        source = source_root / relative
-        if not source.exists():
-            continue
-        target = destination_root / relative
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-        copied.append(relative)
-    return copied

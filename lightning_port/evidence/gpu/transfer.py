@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import shutil
 import subprocess
 import sys
+import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +44,9 @@ DATA_FILES = (
 # torchvision, torchmetrics and JAX; no TensorFlow, no keras). numpy and ml_dtypes are there.
 KERAS_REQUIREMENT = "keras==3.15.1"
 WHEEL_PYTHON = "3.12"
-ALREADY_ON_THE_GPU_IMAGE = ("numpy", "ml_dtypes", "typing_extensions", "packaging")
+# (its package list: absl-py, h5py, rich and its own needs, numpy, ml-dtypes are there; keras,
+# namex and optree are not).
+ALREADY_ON_THE_GPU_IMAGE = ("numpy", "ml_dtypes", "typing_extensions", "packaging", "absl_py", "h5py", "rich", "markdown_it_py", "mdurl", "pygments")
 
 
 class TransferError(RuntimeError):
@@ -69,7 +74,9 @@ def sha256(path: Path) -> str:
 def download_keras_wheels(directory: Path) -> list[Path]:
     """Keras and its dependencies as Python 3.12 manylinux wheels, from the package registry
     (the GPU machine reaches nothing); those the GPU image already has are left out."""
-    directory.mkdir(parents=True, exist_ok=True)
+    if directory.exists():
+        shutil.rmtree(directory)  # one version of each wheel: two would stop the install there
+    directory.mkdir(parents=True)
     command = [
         sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--python-version", WHEEL_PYTHON,
         "--implementation", "cp", "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
@@ -126,7 +133,10 @@ def chunk_bytes_on_disk(chunk: Path) -> int:
 
 def _manifest(transfer_dir: Path) -> dict | None:
     for path in sorted(transfer_dir.glob(f"chunk-*/{MANIFEST}")):
-        return json.loads(path.read_text())
+        try:
+            return json.loads(path.read_text())
+        except ValueError as error:
+            raise TransferError(f"{path}: not a valid manifest ({error}); send that chunk again") from None
     return None
 
 
@@ -144,7 +154,10 @@ def receive(transfer_dir: Path, root: Path) -> dict:
         intact = _intact(target, entry)
         if not intact and stored.is_file():
             data = stored.read_bytes()
-            atomic_write_bytes(target, gzip.decompress(data) if entry["stored"].endswith(".gz") else data)
+            try:
+                atomic_write_bytes(target, gzip.decompress(data) if entry["stored"].endswith(".gz") else data)
+            except (EOFError, OSError, zlib.error) as error:
+                raise TransferError(f"{stored}: cannot be unpacked ({error}); send chunk-{entry['chunk']} again") from None
             intact = _intact(target, entry)
             if not intact:
                 target.unlink()
@@ -159,3 +172,52 @@ def receive(transfer_dir: Path, root: Path) -> dict:
 
 def _intact(path: Path, entry: dict) -> bool:
     return path.is_file() and path.stat().st_size == entry["bytes"] and sha256(path) == entry["sha256"]
+
+
+# ---- what comes back: the GPU machine returns at most 8 files of 16 MiB, at most 2 folders down ----
+ARCHIVE_NAME = "gpu-evidence-products.tar.gz"
+ARCHIVE_PART_BYTES = 15 * 2**20
+ARCHIVE_MAX_PARTS = 8
+
+
+def pack_products(root: Path, relative_paths: list[str], destination: Path) -> list[Path]:
+    """One gzip tar of the given paths under ``root``, cut into numbered parts at the top of
+    ``destination`` (``ARCHIVE_NAME.part-1``, ...)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    archive = destination / ARCHIVE_NAME
+    with tarfile.open(archive, "w:gz") as tar:
+        for relative in relative_paths:
+            if (root / relative).exists():
+                tar.add(root / relative, arcname=relative)
+    data = archive.read_bytes()
+    archive.unlink()
+    parts = [data[offset:offset + ARCHIVE_PART_BYTES] for offset in range(0, len(data), ARCHIVE_PART_BYTES)] or [b""]
+    if len(parts) > ARCHIVE_MAX_PARTS:
+        raise TransferError(f"the products are {len(data) / 2**20:.0f} MiB packed, more than {ARCHIVE_MAX_PARTS} parts of {ARCHIVE_PART_BYTES // 2**20} MiB can bring back")
+    paths = []
+    for number, part in enumerate(parts, start=1):
+        path = destination / f"{ARCHIVE_NAME}.part-{number}-of-{len(parts)}"
+        path.write_bytes(part)
+        paths.append(path)
+    return paths
+
+
+def unpack_products(source: Path, root: Path) -> list[str]:
+    """Join the parts ``pack_products`` wrote in ``source`` and unpack them under ``root``;
+    returns the paths unpacked."""
+    parts = sorted(source.glob(f"{ARCHIVE_NAME}.part-*-of-*"), key=lambda path: int(path.name.split("part-")[1].split("-of-")[0]))
+    if not parts:
+        raise TransferError(f"{source} holds no {ARCHIVE_NAME}.part-N-of-M files; pass the folder a GPU command sent back")
+    expected = int(parts[0].name.rsplit("-of-", 1)[1])
+    if len(parts) != expected:
+        raise TransferError(f"{source}: {len(parts)} of the {expected} parts of {ARCHIVE_NAME} are there; fetch the command's files again")
+    joined = b"".join(part.read_bytes() for part in parts)  # the folder sent back may be read-only
+    try:
+        with tarfile.open(fileobj=io.BytesIO(joined), mode="r:gz") as tar:
+            names = tar.getnames()
+            if any(name.startswith(("/", "..")) or "/../" in name for name in names):
+                raise TransferError(f"{source}: the archive names paths outside the checkout")
+            tar.extractall(root, filter="data")
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise TransferError(f"{source}: {ARCHIVE_NAME} cannot be unpacked ({error}); fetch the command's files again") from None
+    return names
