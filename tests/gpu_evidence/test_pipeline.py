@@ -111,3 +111,44 @@ def test_a_chunk_with_the_checkout_and_a_cifar_checkpoint_fits_one_command():
     total = transfer.CHUNK_BYTES + checkout + checkpoint
     print(f"chunk {transfer.CHUNK_BYTES / 2**20:.0f} MiB + checkout {checkout / 2**20:.1f} MiB + checkpoint {checkpoint / 2**20:.1f} MiB = {total / 2**20:.1f} MiB")
     assert total <= 64 * 2**20
+
+
+def test_a_stage_cut_at_the_time_limit_continues_in_the_next_command(tmp_path):
+    """The orchestration alone, with stand-in stages: a cut stage is "in progress" and what
+    follows waits for the next command (exit 3); a failed stage is reported and exits 1; the
+    next command skips what is done and finishes the rest (exit 0)."""
+    import time
+
+    from lightning_port.evidence.gpu.pipeline import run_pipeline
+    from lightning_port.evidence.gpu.stages import SIZES, Context, Stage, StageCut
+
+    calls = []
+
+    def stage(name, cut_first=False, fail=False):
+        output = tmp_path / f"{name}.done"
+
+        def run(context):
+            calls.append(name)
+            if fail:
+                raise RuntimeError(f"{name} broke")
+            if cut_first and calls.count(name) == 1:
+                raise StageCut(f"{name}: cut at the command's time limit")
+            output.write_text("done")
+
+        return Stage(name, (), lambda context: [output], run)
+
+    def context(seconds):
+        return Context(
+            root=tmp_path, data_dir=tmp_path, accelerator="cpu", keras_backend="torch", sizes=SIZES["smoke"],
+            environment={}, deadline=time.monotonic() + seconds, log=lambda text: None,
+        )
+
+    stages = [stage("first"), stage("long", cut_first=True), stage("after")]
+    code, rows = run_pipeline(context(600), smoke=True, stages=stages)
+    assert code == 3 and dict(rows)["first"].startswith("done now") and dict(rows)["long"].startswith("in progress")
+    assert dict(rows)["after"] == "left for the next command (time)"
+    code, rows = run_pipeline(context(600), smoke=True, stages=stages)
+    assert code == 0 and dict(rows)["first"] == "done" and calls == ["first", "long", "long", "after"]
+
+    code, rows = run_pipeline(context(600), smoke=True, stages=[stage("broken", fail=True)])
+    assert code == 1 and dict(rows)["broken"] == "FAILED: broken broke"
