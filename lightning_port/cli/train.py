@@ -43,8 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--compile",
         action="store_true",
-        help="run each Keras step as one torch.compile graph: ~2x faster steps on CPU, after "
-        "seconds of compilation (cached for later runs); one device only",
+        help="run each Keras step as one torch.compile graph: faster steps after seconds of "
+        "compilation (cached for later runs; docs/benchmarks.md); one device only",
     )
     parser.add_argument("--no-progress-bar", action="store_true", help="quiet output (logs, CI)")
     return parser

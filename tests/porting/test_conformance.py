@@ -68,6 +68,7 @@ def _check_random_models(seeds, tmp_path, parity):
         assert read.recipe.layers == model.layers, model.describe()
         assert read.recipe.optimizer == model.optimizer, model.describe()
         assert read.recipe.loss_spec == resolve_loss(model.loss), model.describe()
+        assert {m.quantity for m in measurements} >= {"forward outputs", "gradients", "3 optimizer steps (update)"}, model.describe()
         for measurement in measurements:
             comparison = measurement.comparison
             if comparison is None:

@@ -186,15 +186,16 @@ def save_keras_model(model: RandomModel, path) -> None:
     build_keras_model(recipe, seed=model.seed).save(path)
 
 
-def port_and_measure(model: RandomModel, directory, samples: int = 16):
-    """Save, read back through the port's reader, and measure: (read recipe, measurements)."""
+def port_and_measure(model: RandomModel, directory, samples: int | None = None):
+    """Save, read back through the port's reader, and measure: (read recipe, measurements).
+    ``samples``: default, enough for OPTIMIZER_STEPS (3) batches of the recipe's batch size."""
     from pathlib import Path
 
-    from lightning_port.porting.measure import measure_parity, synthetic_data
+    from lightning_port.porting.measure import OPTIMIZER_STEPS, measure_parity, synthetic_data
     from lightning_port.porting.reader import read_keras_file
 
     path = Path(directory) / f"random_{model.seed}.keras"
     save_keras_model(model, path)
     read = read_keras_file(path)
-    inputs, targets = synthetic_data(read.recipe, samples, model.seed)
+    inputs, targets = synthetic_data(read.recipe, samples or OPTIMIZER_STEPS * read.recipe.batch_size, model.seed)
     return read, measure_parity(read.recipe, read.keras_model, inputs, targets)
