@@ -51,12 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _data_dir(args) -> Path:
-    """As the Makefile chooses: the shared offline copy beside the checkout when there is one,
-    else ./data (where the transfer unpacks on the GPU machine)."""
+    """``--data-dir`` or ``$LIGHTNING_PORT_DATA`` as every script reads them; else, as the
+    Makefile chooses, the shared offline copy beside the checkout when there is one, else
+    ./data (where the transfer unpacks on the GPU machine)."""
     import os
 
+    from lightning_port.run.description import DATA_DIR_ENVIRONMENT_VARIABLE, resolve_data_root
+
+    if args.data_dir or os.environ.get(DATA_DIR_ENVIRONMENT_VARIABLE):
+        return resolve_data_root(args.data_dir)
     shared = REPOSITORY_ROOT.parent / "shared" / "data"
-    return Path(args.data_dir or os.environ.get("LIGHTNING_PORT_DATA") or (shared if shared.is_dir() else REPOSITORY_ROOT / "data"))
+    return shared if shared.is_dir() else REPOSITORY_ROOT / "data"
 
 
 def _prepare_transfer(args) -> int:

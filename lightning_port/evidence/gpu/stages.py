@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lightning_port.support.atomic import atomic_write_json
-from lightning_port.support.child_process import REPOSITORY_ROOT
+from lightning_port.support.child_process import REPOSITORY_ROOT, child_environment
 
 CIFAR_SEEDS = (0, 1, 2)  # the first is required; the others run "if time allows"
 
@@ -78,8 +78,8 @@ class Context:
         left = self.seconds_left()
         if left < 20:
             raise StageCut(f"{name}: no time left to start")
-        environment = dict(os.environ)
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), *self.python_path, environment.get("PYTHONPATH")]))
+        environment = child_environment()  # this checkout on PYTHONPATH, as for every child
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [*self.python_path, environment["PYTHONPATH"]]))
         environment["LIGHTNING_PORT_DATA"] = str(self.data_dir)
         environment["LIGHTNING_PORT_OFFLINE"] = "1"
         # Keras's default backend is TensorFlow, which the GPU image lacks.
