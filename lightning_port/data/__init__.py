@@ -7,8 +7,11 @@ test checks that the two produce the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from lightning_port.data.datasets import DATASETS, Arrays, dataset_named
 from lightning_port.data.errors import DataError
@@ -35,6 +38,20 @@ class RawSplits:
     @property
     def test_split(self) -> str:
         return next(iter(self.evaluations))
+
+    def digest(self) -> str:
+        """SHA-256 of every array (shape, dtype and bytes), split by split: the same data give
+        the same digest wherever they were read from, so a resumed run can check by content,
+        not by path, that it trains on what it started on (the data may have moved)."""
+        digest = hashlib.sha256()
+        named = [("train", self.train), ("validation", self.validation), *self.evaluations.items()]
+        for name, arrays in named:
+            digest.update(name.encode())
+            for array in arrays or ():
+                array = np.ascontiguousarray(array)
+                digest.update(f"{array.dtype.str}{array.shape}".encode())
+                digest.update(array.data)
+        return digest.hexdigest()
 
 
 def _prefix(arrays: Arrays, count: int | None) -> Arrays:

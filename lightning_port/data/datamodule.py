@@ -12,7 +12,7 @@ import lightning as L
 import numpy as np
 import torch
 
-from lightning_port.data import RawSplits, load_raw_splits
+from lightning_port.data import DataError, RawSplits, load_raw_splits
 from lightning_port.data.batches import InMemoryBatches
 from lightning_port.keras_compat import defaults
 from lightning_port.keras_compat.augmentation import BatchAugmentation
@@ -69,6 +69,7 @@ class TutorialDataModule(L.LightningDataModule):
         self.evaluation_tensors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         self._generator: torch.Generator | None = None
         self._generator_key: tuple | None = None
+        self._digest: tuple[RawSplits, str] | None = None  # (the raw splits it was computed from, digest)
 
     def _load(self, evaluation_only: bool = False) -> RawSplits:
         run = self.run
@@ -92,6 +93,25 @@ class TutorialDataModule(L.LightningDataModule):
             self.train_tensors = place(self.raw.train)
         self.validation_tensors = place(self.raw.validation) if self.raw.validation is not None else None
         self.evaluation_tensors = {name: place(arrays) for name, arrays in self.raw.evaluations.items()}
+
+    # ---- checkpoint state: the data's digest, checked when a run resumes ----
+    def state_dict(self) -> dict:
+        return {"data_sha256": self._data_digest()} if self.raw is not None and self.raw.train is not None else {}
+
+    def load_state_dict(self, state: dict) -> None:
+        # Called by Trainer.fit(ckpt_path=...) after setup(): the data are loaded by now.
+        stored = state.get("data_sha256")
+        if stored and self.raw is not None and self.raw.train is not None and stored != self._data_digest():
+            raise DataError(
+                f"{self.run.data_root}: these {self.recipe.dataset} data are not the ones this run was trained on "
+                "(the SHA-256 of the arrays differs from the one in its checkpoint); resume with --data-dir pointing "
+                "at the original data set, or start a new run in another --output-dir"
+            )
+
+    def _data_digest(self) -> str:
+        if self._digest is None or self._digest[0] is not self.raw:
+            self._digest = (self.raw, self.raw.digest())
+        return self._digest[1]
 
     @property
     def evaluation_names(self) -> list[str]:

@@ -144,7 +144,8 @@ def resolve_training_run(
     """The one place a training run's recipe is looked up and its defaults are filled in.
 
     Every identity option left as None is the recipe's default for a new run, and the stored
-    value for ``resume``; one typed with another value than the stored run's is refused.
+    value for ``resume``; one typed with another value than the stored run's is refused. The
+    data directory is the exception: it may change, and the data's content is checked instead.
     """
     output_dir = Path(output_dir)
     if model and recipe_file:
@@ -153,8 +154,6 @@ def resolve_training_run(
     check_speed_mode(speed, devices, num_nodes, strategy, precision)
     check_devices(accelerator, devices)
     typed = {"model": model, "batch_size": batch_size, "seed": seed, "max_train_samples": max_train_samples, "holdout": holdout}
-    if data_dir is not None:
-        typed["data_dir"] = str(resolve_data_root(data_dir).resolve())
     if resume:
         stored = _stored_config(output_dir)
         for name, requested in typed.items():
@@ -174,7 +173,10 @@ def resolve_training_run(
             epochs=stored["epochs"] if epochs is None else epochs,
             batch_size=stored["batch_size"],
             seed=stored["seed"],
-            data_dir=stored["data_dir"],
+            # The data are checked by content, not by path, when the checkpoint is restored
+            # (TutorialDataModule.load_state_dict): a data set that moved, e.g. with a
+            # checkout, resumes from its new place; other data are refused there.
+            data_dir=stored["data_dir"] if data_dir is None else data_dir,
             max_train_samples=stored["max_train_samples"],
             holdout=stored["holdout"],
         )
