@@ -5,6 +5,7 @@ itself makes), not after a fixed sleep: on any machine, fast or slow, they then 
 after epoch 1 was saved and before epoch 2 was.
 """
 
+import csv
 import signal
 import time
 
@@ -62,6 +63,16 @@ def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, un
     expected_weights = load_checkpoint(uninterrupted / "checkpoints" / "last.ckpt")["state_dict"]
     assert resumed_weights.keys() == expected_weights.keys()
     assert all(torch.equal(resumed_weights[key], expected_weights[key]) for key in expected_weights)
+    # The CSV log continues across the resume: epoch 1's row is kept, not deleted (Lightning's
+    # own CSVLogger would start a new file), and the rows match the uninterrupted run's.
+    assert _log_rows(output_dir) == _log_rows(uninterrupted)
+    training_rows = [row["epoch"] for row in _log_rows(output_dir) if row["loss"]]
+    assert training_rows == ["0", "1", "2"] and _log_rows(output_dir)[-1]["test_loss"]  # then the test row
+
+
+def _log_rows(output_dir):
+    with open(output_dir / "logs" / "metrics.csv", newline="") as file:
+        return [{key: value for key, value in row.items() if "seconds" not in key and "time" not in key} for row in csv.DictReader(file)]
 
 
 def test_ctrl_c_stops_cleanly_and_says_where_the_checkpoint_is(tmp_path):

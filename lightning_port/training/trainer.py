@@ -10,12 +10,13 @@ import warnings
 import lightning as L
 import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
-from lightning.pytorch.loggers import CSVLogger
 
 from lightning_port.run.description import TrainingRun
-from lightning_port.run.resolve import CHECKPOINT_DIRECTORY, LAST_CHECKPOINT
+from lightning_port.run.resolve import CHECKPOINT_DIRECTORY, LAST_CHECKPOINT, checkpoint_path
+from lightning_port.support.checkpoint_files import load_checkpoint
 from lightning_port.training.callbacks import EpochSeeding, GracefulInterrupt, RunningMetricsProgressBar
 from lightning_port.training.checkpoints import AtomicCheckpointIO
+from lightning_port.training.logs import ContinuedCSVLogger
 
 
 class _DropLightningTips(logging.Filter):
@@ -67,8 +68,9 @@ def build_trainer(run: TrainingRun, extra_callbacks: tuple = ()) -> L.Trainer:
         strategy=run.strategy,
         precision=run.precision,
         deterministic=run.deterministic,
-        # Flushed at every logged row (we log once per epoch), so a killed run keeps its rows.
-        logger=CSVLogger(run.output_dir, name="logs", version="", flush_logs_every_n_steps=1),
+        # Flushed at every logged row (we log once per epoch), so a killed run keeps its rows,
+        # and a resumed run continues them (training/logs.py).
+        logger=ContinuedCSVLogger(run.output_dir, _last_saved_epoch(run), name="logs", version="", flush_logs_every_n_steps=1),
         callbacks=callbacks,
         plugins=[AtomicCheckpointIO()],
         enable_progress_bar=run.progress_bar,
@@ -76,3 +78,11 @@ def build_trainer(run: TrainingRun, extra_callbacks: tuple = ()) -> L.Trainer:
         limit_val_batches=1.0 if run.recipe.validation else 0,
         default_root_dir=run.output_dir,
     )
+
+
+def _last_saved_epoch(run: TrainingRun) -> int | None:
+    """The resumed checkpoint's (zero-based) epoch; -1 when no epoch was saved; None for a new run."""
+    if not run.resume:
+        return None
+    last = checkpoint_path(run.output_dir)
+    return int(load_checkpoint(last)["epoch"]) if last.exists() else -1
