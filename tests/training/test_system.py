@@ -25,7 +25,9 @@ def test_a_few_training_steps_lower_the_loss(name, data_dir):
     datamodule.setup()
     inputs, targets = datamodule.train_tensors
     before = mean_loss(TutorialClassifier(recipe), inputs, targets)  # seed 0 init, as below
-    system, _ = fit_in_process(name, data_dir, epochs=epochs, max_train_samples=samples)
+    # No validation: this measures the training loss, and CIFAR's 10,000 validation images
+    # each epoch would be most of the test's time (EpochSeeding keeps the training draws the same).
+    system, _ = fit_in_process(name, data_dir, epochs=epochs, max_train_samples=samples, trainer_options={"limit_val_batches": 0})
     after = mean_loss(system, inputs, targets)
     print(f"{name}: training loss {before:.4f} -> {after:.4f} (must fall by {required_drop:.1%})")
     assert after < (1 - required_drop) * before
@@ -67,7 +69,12 @@ def test_steps_per_execution_does_not_change_a_single_update(name, data_dir):
     samples = min(samples, 13 * recipe.batch_size) - recipe.batch_size // 2  # 12.5 batches: 4 executions of 3, the last partial
     weights, histories = [], []
     for steps in (1, 3):
-        system, datamodule = fit_in_process(name, data_dir, epochs=2, max_train_samples=samples, steps_per_execution=steps)
+        # Four validation batches are enough to compare the validation figures too (CIFAR's full
+        # 10,000 images, twice per run, would dominate the test's time).
+        system, datamodule = fit_in_process(
+            name, data_dir, epochs=2, max_train_samples=samples, steps_per_execution=steps,
+            trainer_options={"limit_val_batches": 4} if recipe.validation else None,
+        )
         weights.append([p.detach().clone() for p in system.parameters()])
         histories.append([{k: v for k, v in row.items() if k != "seconds"} for row in system.history])
         trained = len(datamodule.train_tensors[0])  # after a validation split, if the recipe has one
