@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--num-nodes", type=arguments.positive_int, default=1, help="machines (default: 1)")
     parser.add_argument("--strategy", choices=arguments.STRATEGIES, default="auto", help="e.g. ddp for several devices")
     arguments.add_schedule_arguments(parser, batch_size_help="per device; default: the tutorial's")
-    arguments.add_data_arguments(parser)
+    arguments.add_data_arguments(parser, resumable=True)
     parser.add_argument("--output-dir", help="default: runs/<model>/<timestamp>")
     parser.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
     parser.add_argument("--deterministic", action="store_true", help="passed to Lightning (deterministic algorithms)")

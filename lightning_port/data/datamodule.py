@@ -44,6 +44,15 @@ def to_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(labels, dtype=np.float32))
 
 
+DATA_DIGEST_KEY = "data_sha256"
+
+
+def stores_data_digest(checkpoint: dict) -> bool:
+    """Whether a checkpoint holds the digest of its data (Lightning saves a DataModule's
+    state_dict under the class's name)."""
+    return bool(checkpoint.get(TutorialDataModule.__qualname__, {}).get(DATA_DIGEST_KEY))
+
+
 class TutorialDataModule(L.LightningDataModule):
     """Serves a run's data set from in-memory tensors placed on the model's device.
 
@@ -96,11 +105,11 @@ class TutorialDataModule(L.LightningDataModule):
 
     # ---- checkpoint state: the data's digest, checked when a run resumes ----
     def state_dict(self) -> dict:
-        return {"data_sha256": self._data_digest()} if self.raw is not None and self.raw.train is not None else {}
+        return {DATA_DIGEST_KEY: self._data_digest()} if self.raw is not None and self.raw.train is not None else {}
 
     def load_state_dict(self, state: dict) -> None:
         # Called by Trainer.fit(ckpt_path=...) after setup(): the data are loaded by now.
-        stored = state.get("data_sha256")
+        stored = state.get(DATA_DIGEST_KEY)
         if stored and self.raw is not None and self.raw.train is not None and stored != self._data_digest():
             raise DataError(
                 f"{self.run.data_root}: these {self.recipe.dataset} data are not the ones this run was trained on "

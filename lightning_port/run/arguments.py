@@ -70,8 +70,10 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, batch_size_help: str
     parser.add_argument("--seed", type=non_negative_int, help="default: the tutorial's, else 0")
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="data root (default: $LIGHTNING_PORT_DATA, else ./data)")
+def add_data_arguments(parser: argparse.ArgumentParser, resumable: bool = False) -> None:
+    """``resumable``: the command resumes runs that remember their data root (train.py)."""
+    resumed = "; with --resume, where the run started" if resumable else ""
+    parser.add_argument("--data-dir", help=f"data root (default: $LIGHTNING_PORT_DATA, else ./data{resumed})")
     parser.add_argument("--max-train-samples", type=positive_int, help="train on this many samples only (quick runs)")
     parser.add_argument("--holdout", type=fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")
 

@@ -48,7 +48,8 @@ class RunDefinition:
     holdout: float | None = None  # models scored on their training data: a stratified hold-out
 
     def identity(self) -> dict:
-        """The fields a resumed run must keep, as JSON values (stored in run_config.json)."""
+        """The fields a resumed run must keep, as JSON values (stored in run_config.json); the
+        data root is where the run started: the data may move, their content is checked instead."""
         return {
             "model": self.recipe.name,
             "batch_size": self.batch_size,

@@ -15,6 +15,7 @@ from pathlib import Path
 from lightning_port.registry import DEFAULT_MODEL, RecipeFileError, get_recipe, recipe_from_file
 from lightning_port.run.description import (
     COMPILED_PRECISIONS,
+    DATA_DIR_ENVIRONMENT_VARIABLE,
     DEFAULT_STEPS_PER_EXECUTION,
     KerasRun,
     RunDefinition,
@@ -108,6 +109,27 @@ def _stored_config(output_dir: Path) -> dict:
         raise RunConfigError(f"{config_path}: not valid JSON ({error.msg}); it was not written by scripts/train.py") from None
 
 
+def _resumed_data_dir(typed: str | None, stored: str, checkpoint: dict | None, last: Path) -> str:
+    """A resumed run's data: --data-dir, else $LIGHTNING_PORT_DATA, else where it started.
+
+    The data are checked by content, not by path, when the checkpoint is restored
+    (TutorialDataModule.load_state_dict): a data set that moved, with a checkout say, resumes
+    from its new place; other data are refused there. A checkpoint without that digest
+    (written before this check existed) keeps its data where they were.
+    """
+    from lightning_port.data.datamodule import stores_data_digest
+
+    if checkpoint is not None and not stores_data_digest(checkpoint):
+        if typed is not None and str(resolve_data_root(typed).resolve()) != stored:
+            raise RunConfigError(
+                f"--resume: {last} has no digest of its data to check another copy against; "
+                f"its data must stay in {stored}: drop --data-dir"
+            )
+        return stored
+    moved_to = typed or os.environ.get(DATA_DIR_ENVIRONMENT_VARIABLE)
+    return moved_to if moved_to else stored
+
+
 def _recipe(model: str | None, recipe_file: str | None) -> Recipe:
     """The one lookup: a registered recipe by name, or the recipe module at ``recipe_file``."""
     if recipe_file:
@@ -163,8 +185,9 @@ def resolve_training_run(
                     "drop the option or choose another --output-dir"
                 )
         last = checkpoint_path(output_dir)
-        if last.exists():
-            trained_as = stored_model_name(load_checkpoint(last), last)
+        checkpoint = load_checkpoint(last) if last.exists() else None
+        if checkpoint is not None:
+            trained_as = stored_model_name(checkpoint, last)
             if trained_as != stored["model"]:
                 raise RunConfigError(f"{last} holds a {trained_as} checkpoint but the run is {stored['model']}")
         recipe = _recipe(stored["model"], stored.get("recipe_file"))
@@ -173,10 +196,7 @@ def resolve_training_run(
             epochs=stored["epochs"] if epochs is None else epochs,
             batch_size=stored["batch_size"],
             seed=stored["seed"],
-            # The data are checked by content, not by path, when the checkpoint is restored
-            # (TutorialDataModule.load_state_dict): a data set that moved, e.g. with a
-            # checkout, resumes from its new place; other data are refused there.
-            data_dir=stored["data_dir"] if data_dir is None else data_dir,
+            data_dir=_resumed_data_dir(data_dir, stored["data_dir"], checkpoint, last),
             max_train_samples=stored["max_train_samples"],
             holdout=stored["holdout"],
         )

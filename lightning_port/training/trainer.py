@@ -16,7 +16,7 @@ from lightning_port.run.resolve import CHECKPOINT_DIRECTORY, LAST_CHECKPOINT, ch
 from lightning_port.support.checkpoint_files import load_checkpoint
 from lightning_port.training.callbacks import EpochSeeding, GracefulInterrupt, RunningMetricsProgressBar
 from lightning_port.training.checkpoints import AtomicCheckpointIO
-from lightning_port.training.logs import ContinuedCSVLogger
+from lightning_port.training.logs import ContinuedCSVLogger, ResumedLog
 
 
 class _DropLightningTips(logging.Filter):
@@ -70,7 +70,7 @@ def build_trainer(run: TrainingRun, extra_callbacks: tuple = ()) -> L.Trainer:
         deterministic=run.deterministic,
         # Flushed at every logged row (we log once per epoch), so a killed run keeps its rows,
         # and a resumed run continues them (training/logs.py).
-        logger=ContinuedCSVLogger(run.output_dir, _last_saved_epoch(run), name="logs", version="", flush_logs_every_n_steps=1),
+        logger=ContinuedCSVLogger(run.output_dir, _resumed_log(run), name="logs", version="", flush_logs_every_n_steps=1),
         callbacks=callbacks,
         plugins=[AtomicCheckpointIO()],
         enable_progress_bar=run.progress_bar,
@@ -80,9 +80,9 @@ def build_trainer(run: TrainingRun, extra_callbacks: tuple = ()) -> L.Trainer:
     )
 
 
-def _last_saved_epoch(run: TrainingRun) -> int | None:
-    """The resumed checkpoint's (zero-based) epoch; -1 when no epoch was saved; None for a new run."""
+def _resumed_log(run: TrainingRun) -> ResumedLog | None:
+    """Where a resumed run's CSV log continues (training/logs.py); None for a new run."""
     if not run.resume:
         return None
     last = checkpoint_path(run.output_dir)
-    return int(load_checkpoint(last)["epoch"]) if last.exists() else -1
+    return ResumedLog.from_checkpoint(load_checkpoint(last)) if last.exists() else ResumedLog(last_epoch=-1)

@@ -2,15 +2,17 @@
 
 The checkpoint stores the SHA-256 of the arrays trained on (TutorialDataModule.state_dict):
 the same data set read from another place (a moved checkout, the GPU machine's fresh copy)
-resumes; other data are refused with one line, and the run is left as it was.
+resumes; other data are refused with one line, before any training, the checkpoint untouched.
 """
 
 import shutil
 
 import pytest
+import torch
 
 from lightning_port.data import DataError
-from lightning_port.run.resolve import checkpoint_path, resolve_training_run
+from lightning_port.data.datamodule import TutorialDataModule
+from lightning_port.run.resolve import RunConfigError, checkpoint_path, resolve_training_run
 from lightning_port.training.fit import run_training
 
 PIMA_FILE = "pima-indians-diabetes.csv"
@@ -24,7 +26,8 @@ def _copy_of_pima(data_dir, folder):
 
 def _train(output_dir, data, epochs, resume=False):
     options = {} if resume else {"model": "pima_mlp", "seed": 0}
-    run = resolve_training_run(output_dir=output_dir, data_dir=str(data), epochs=epochs, resume=resume, progress_bar=False, **options)
+    data = str(data) if data else None
+    run = resolve_training_run(output_dir=output_dir, data_dir=data, epochs=epochs, resume=resume, progress_bar=False, **options)
     return run_training(run)
 
 
@@ -50,3 +53,30 @@ def test_moved_data_resume_and_other_data_are_refused(tmp_path, data_dir):
     first_place.rename(moved)
     result = _train(output_dir, moved, epochs=2, resume=True)
     assert [row["epoch"] for row in result["history"]] == [1, 2]
+
+
+def test_without_data_dir_a_resume_reads_the_environment_variable_else_where_it_started(tmp_path, data_dir, monkeypatch):
+    monkeypatch.delenv("LIGHTNING_PORT_DATA", raising=False)  # the Makefile may set it
+    first_place = _copy_of_pima(data_dir, tmp_path / "first")
+    output_dir = tmp_path / "run"
+    _train(output_dir, first_place, epochs=1)
+    _train(output_dir, None, epochs=2, resume=True)  # where it started
+    moved = tmp_path / "moved"
+    first_place.rename(moved)
+    monkeypatch.setenv("LIGHTNING_PORT_DATA", str(moved))
+    result = _train(output_dir, None, epochs=3, resume=True)
+    assert [row["epoch"] for row in result["history"]] == [1, 2, 3]
+
+
+def test_a_checkpoint_without_a_data_digest_keeps_its_data_where_they_were(tmp_path, data_dir):
+    """Checkpoints written before the digest existed: the old rule, the same path."""
+    first_place = _copy_of_pima(data_dir, tmp_path / "first")
+    output_dir = tmp_path / "run"
+    _train(output_dir, first_place, epochs=1)
+    checkpoint = torch.load(checkpoint_path(output_dir), weights_only=False)
+    del checkpoint[TutorialDataModule.__qualname__]
+    torch.save(checkpoint, checkpoint_path(output_dir))
+    with pytest.raises(RunConfigError, match="has no digest of its data") as refused:
+        _train(output_dir, _copy_of_pima(data_dir, tmp_path / "copy"), epochs=2, resume=True)
+    assert str(first_place) in str(refused.value)
+    assert len(_train(output_dir, first_place, epochs=2, resume=True)["history"]) == 2

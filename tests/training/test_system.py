@@ -25,7 +25,7 @@ def test_a_few_training_steps_lower_the_loss(name, data_dir):
     datamodule.setup()
     inputs, targets = datamodule.train_tensors
     before = mean_loss(TutorialClassifier(recipe), inputs, targets)  # seed 0 init, as below
-    # No validation: this measures the training loss, and CIFAR's 10,000 validation images
+    # No validation: this measures the training loss, and CIFAR's 5,000 held-out validation images
     # each epoch would be most of the test's time (EpochSeeding keeps the training draws the same).
     system, _ = fit_in_process(name, data_dir, epochs=epochs, max_train_samples=samples, trainer_options={"limit_val_batches": 0})
     after = mean_loss(system, inputs, targets)
@@ -69,8 +69,8 @@ def test_steps_per_execution_does_not_change_a_single_update(name, data_dir):
     samples = min(samples, 13 * recipe.batch_size) - recipe.batch_size // 2  # 12.5 batches: 4 executions of 3, the last partial
     weights, histories = [], []
     for steps in (1, 3):
-        # Four validation batches are enough to compare the validation figures too (CIFAR's full
-        # 10,000 images, twice per run, would dominate the test's time).
+        # Four validation batches are enough to compare the validation figures too (CIFAR's 5,000
+        # held-out images, twice per run, would dominate the test's time).
         system, datamodule = fit_in_process(
             name, data_dir, epochs=2, max_train_samples=samples, steps_per_execution=steps,
             trainer_options={"limit_val_batches": 4} if recipe.validation else None,
