@@ -18,6 +18,7 @@ from lightning_port.keras_compat import defaults
 from lightning_port.keras_compat.augmentation import BatchAugmentation
 from lightning_port.run.description import RunDefinition
 from lightning_port.spec import Recipe
+from lightning_port.support.checkpoint_files import DATA_DIGEST_KEY
 from lightning_port.support.seeds import Stream, stream_seed
 
 
@@ -42,15 +43,6 @@ def to_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
     if recipe.targets_are_class_indices:
         return torch.from_numpy(class_indices(recipe, labels))
     return torch.from_numpy(np.ascontiguousarray(labels, dtype=np.float32))
-
-
-DATA_DIGEST_KEY = "data_sha256"
-
-
-def stores_data_digest(checkpoint: dict) -> bool:
-    """Whether a checkpoint holds the digest of its data (Lightning saves a DataModule's
-    state_dict under the class's name)."""
-    return bool(checkpoint.get(TutorialDataModule.__qualname__, {}).get(DATA_DIGEST_KEY))
 
 
 class TutorialDataModule(L.LightningDataModule):

@@ -25,7 +25,7 @@ from lightning_port.run.description import (
 )
 from lightning_port.keras_compat import defaults as keras_defaults
 from lightning_port.spec import Recipe
-from lightning_port.support.checkpoint_files import load_checkpoint, stored_model_name
+from lightning_port.support.checkpoint_files import load_checkpoint, stored_data_digest, stored_model_name
 
 RUN_CONFIG_FILE = "run_config.json"
 CHECKPOINT_DIRECTORY = "checkpoints"
@@ -117,9 +117,7 @@ def _resumed_data_dir(typed: str | None, stored: str, checkpoint: dict | None, l
     from its new place; other data are refused there. A checkpoint without that digest
     (written before this check existed) keeps its data where they were.
     """
-    from lightning_port.data.datamodule import stores_data_digest
-
-    if checkpoint is not None and not stores_data_digest(checkpoint):
+    if checkpoint is not None and not stored_data_digest(checkpoint):
         if typed is not None and str(resolve_data_root(typed).resolve()) != stored:
             raise RunConfigError(
                 f"--resume: {last} has no digest of its data to check another copy against; "

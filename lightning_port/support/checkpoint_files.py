@@ -52,3 +52,14 @@ def stored_model_name(checkpoint: dict, path: str | os.PathLike) -> str:
     if not name:
         raise CheckpointError(f"{path}: not a lightning-port checkpoint (it names no model)")
     return name
+
+
+# Lightning saves a LightningDataModule's state_dict under the class's name; the data module
+# (data/datamodule.py) keeps the digest of the data it served there, for --resume to check.
+DATA_MODULE_STATE = "TutorialDataModule"
+DATA_DIGEST_KEY = "data_sha256"
+
+
+def stored_data_digest(checkpoint: dict) -> str | None:
+    """The SHA-256 of the data a checkpoint was trained on; None if it predates the digest."""
+    return checkpoint.get(DATA_MODULE_STATE, {}).get(DATA_DIGEST_KEY)

@@ -13,6 +13,7 @@ import torch
 from lightning_port.data import DataError
 from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.run.resolve import RunConfigError, checkpoint_path, resolve_training_run
+from lightning_port.support.checkpoint_files import stored_data_digest
 from lightning_port.training.fit import run_training
 
 PIMA_FILE = "pima-indians-diabetes.csv"
@@ -74,6 +75,7 @@ def test_a_checkpoint_without_a_data_digest_keeps_its_data_where_they_were(tmp_p
     output_dir = tmp_path / "run"
     _train(output_dir, first_place, epochs=1)
     checkpoint = torch.load(checkpoint_path(output_dir), weights_only=False)
+    assert stored_data_digest(checkpoint)  # where Lightning put the data module's state
     del checkpoint[TutorialDataModule.__qualname__]
     torch.save(checkpoint, checkpoint_path(output_dir))
     with pytest.raises(RunConfigError, match="has no digest of its data") as refused:
