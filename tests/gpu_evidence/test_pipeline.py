@@ -1,8 +1,8 @@
 """``make gpu-evidence``: its stages proven on this CPU before any GPU appears.
 
 The smoke run is the pipeline the GPU machine runs, every stage, with tiny sizes (a few
-hundred images, one epoch, one round) and Keras on torch, as there (no TensorFlow); a second
-command finds every stage done and runs nothing. The transfer of data in chunks is checked
+hundred images, one epoch, one round, two of the three benchmark modes) and Keras on torch,
+as there (no TensorFlow); a second command finds every stage done and runs nothing. The transfer of data in chunks is checked
 byte for byte, and a damaged chunk is refused.
 """
 
@@ -14,7 +14,8 @@ import subprocess
 import pytest
 
 from lightning_port.evidence.gpu import transfer
-from lightning_port.evidence.gpu.stages import STAGES
+from lightning_port.evidence.benchmarking.modes import MODES
+from lightning_port.evidence.gpu.stages import SIZES, STAGES
 from tests.cli.scripts import run_script
 from tests.conftest import REPOSITORY_ROOT
 
@@ -38,7 +39,8 @@ def test_smoke_run_makes_every_stage_and_what_it_sends_back_completes_the_eviden
     environment = json.loads((evidence / "gpu-evidence" / "environment.json").read_text())["environment"]
     assert environment["keras_backend"] == "torch" and environment["commit"] and "torch" in environment["versions"]
     benchmark = json.loads((evidence / "benchmarks" / "gpu.json").read_text())
-    assert set(benchmark["modes"]) == {"default", "steps_per_execution_32", "compile"}
+    assert set(benchmark["modes"]) == set(SIZES["smoke"].benchmark_modes) == {"default", "compile"}
+    assert set(SIZES["full"].benchmark_modes or MODES) == {"default", "steps_per_execution_32", "compile"}  # the GPU runs all
     assert benchmark["environment"]["keras_backend"] == "torch"
     mode = benchmark["models"]["mnist_mlp"]["modes"]["default"]
     assert set(mode["frameworks"]) == {"port", "floor", "keras_torch"} and "port_over_floor" in mode["ratios"]
