@@ -72,7 +72,7 @@ def add_schedule_arguments(parser: argparse.ArgumentParser, batch_size_help: str
 
 def add_data_arguments(parser: argparse.ArgumentParser, resumable: bool = False) -> None:
     """``resumable``: the command resumes runs that remember their data root (train.py)."""
-    resumed = "; with --resume, $LIGHTNING_PORT_DATA else where the run started" if resumable else ""
+    resumed = "; with --resume, where the run started while that folder exists, else $LIGHTNING_PORT_DATA" if resumable else ""
     parser.add_argument("--data-dir", help=f"data root (default: $LIGHTNING_PORT_DATA, else ./data{resumed})")
     parser.add_argument("--max-train-samples", type=positive_int, help="train on this many samples only (quick runs)")
     parser.add_argument("--holdout", type=fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")

@@ -110,7 +110,8 @@ def _stored_config(output_dir: Path) -> dict:
 
 
 def _resumed_data_dir(typed: str | None, stored: str, checkpoint: dict | None, last: Path) -> str:
-    """A resumed run's data: --data-dir, else $LIGHTNING_PORT_DATA, else where it started.
+    """A resumed run's data: --data-dir, else where it started if that folder still exists,
+    else $LIGHTNING_PORT_DATA.
 
     The data are checked by content, not by path, when the checkpoint is restored
     (TutorialDataModule.load_state_dict): a data set that moved, with a checkout say, resumes
@@ -124,8 +125,12 @@ def _resumed_data_dir(typed: str | None, stored: str, checkpoint: dict | None, l
                 f"its data must stay in {stored}: drop --data-dir"
             )
         return stored
-    moved_to = typed or os.environ.get(DATA_DIR_ENVIRONMENT_VARIABLE)
-    return moved_to if moved_to else stored
+    if typed:
+        return typed
+    # Where it started while that place exists (a shell's $LIGHTNING_PORT_DATA may name other
+    # data); the variable once the data have moved (the GPU machine sets it to its copy).
+    from_environment = os.environ.get(DATA_DIR_ENVIRONMENT_VARIABLE)
+    return stored if Path(stored).is_dir() or not from_environment else from_environment
 
 
 def _recipe(model: str | None, recipe_file: str | None) -> Recipe:

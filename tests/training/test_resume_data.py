@@ -56,12 +56,16 @@ def test_moved_data_resume_and_other_data_are_refused(tmp_path, data_dir):
     assert [row["epoch"] for row in result["history"]] == [1, 2]
 
 
-def test_without_data_dir_a_resume_reads_the_environment_variable_else_where_it_started(tmp_path, data_dir, monkeypatch):
-    monkeypatch.delenv("LIGHTNING_PORT_DATA", raising=False)  # the Makefile may set it
+def test_without_data_dir_a_resume_reads_where_it_started_else_the_environment_variable(tmp_path, data_dir, monkeypatch):
     first_place = _copy_of_pima(data_dir, tmp_path / "first")
     output_dir = tmp_path / "run"
     _train(output_dir, first_place, epochs=1)
-    _train(output_dir, None, epochs=2, resume=True)  # where it started
+    # Where it started, while that folder exists, even if the variable names other data.
+    other = _copy_of_pima(data_dir, tmp_path / "other")
+    (other / PIMA_FILE).write_text((other / PIMA_FILE).read_text().replace("1\n", "0\n", 1))
+    assert (other / PIMA_FILE).read_bytes() != (first_place / PIMA_FILE).read_bytes()
+    monkeypatch.setenv("LIGHTNING_PORT_DATA", str(other))
+    _train(output_dir, None, epochs=2, resume=True)
     moved = tmp_path / "moved"
     first_place.rename(moved)
     monkeypatch.setenv("LIGHTNING_PORT_DATA", str(moved))
