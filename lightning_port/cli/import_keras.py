@@ -1,7 +1,7 @@
 """``python scripts/import_keras.py``: a Keras model's weights as a Lightning checkpoint.
 
 Reads a ``.weights.h5`` (``model.save_weights``) or a whole ``.keras`` model, translates the
-weights (``lightning_port.keras_compat.weights``) and writes a checkpoint that ``predict.py``
+weights (``lightning_port.models.keras_weights``) and writes a checkpoint that ``predict.py``
 and ``TutorialClassifier.from_checkpoint`` accept.
 """
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     import lightning
     import torch
 
-    from lightning_port.keras_compat.weights import WeightTranslationError, load_keras_weights
+    from lightning_port.models.keras_weights import WeightTranslationError, load_keras_weights
     from lightning_port.registry import get_recipe
     from lightning_port.support.atomic import atomic_write_bytes
     from lightning_port.training.system import TutorialClassifier

@@ -7,7 +7,7 @@ leaves on its output as ``_keras_logits``) and calls ``softmax_cross_entropy_wit
 (``sigmoid_...``) on it rather than taking a clipped log of probabilities (``_get_logits``) --
 for either activation, so a categorical crossentropy on a sigmoid output is a softmax
 crossentropy of the pre-sigmoid values. The backbone then returns those logits
-(``Recipe.loss_reads_logits``) and the loss uses ``cross_entropy`` /
+(``Recipe.outputs_are_logits``) and the loss uses ``cross_entropy`` /
 ``binary_cross_entropy_with_logits``, the same functions. Without such an activation Keras
 normalises and clips the probabilities to [epsilon, 1 - epsilon] and takes their log; sparse
 categorical crossentropy always does that (it has no logits recovery), then applies the
@@ -86,11 +86,41 @@ class KerasLoss:
         raise ValueError(f"unsupported loss {spec!r}")
 
 
-def loss_function(recipe) -> KerasLoss | None:
-    """The recipe's loss; None for a recipe without one (a model ported without compile())."""
+class ModelLoss:
+    """The loss of a model with several outputs, as Keras 3's ``CompileLoss`` computes it: each
+    output's loss (unweighted, what Keras logs as ``<output>_loss``), and their sum weighted by
+    ``loss_weights`` (what it logs as ``loss`` and trains on). Outputs without a loss count 0."""
+
+    def __init__(self, losses: tuple[KerasLoss | None, ...], weights: tuple[float, ...], names: tuple[str, ...]):
+        self.losses, self.weights, self.names = losses, weights, names
+
+    def per_output(self, outputs, targets) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+        """(total, each output's loss)."""
+        values = [None if loss is None else loss(output, target) for loss, output, target in zip(self.losses, outputs, targets)]
+        total = sum(weight * value for weight, value in zip(self.weights, values) if value is not None)
+        return total, values
+
+    def __call__(self, outputs, targets) -> torch.Tensor:
+        return self.per_output(outputs, targets)[0]
+
+
+def output_loss(recipe, index: int) -> KerasLoss | None:
+    """Output ``index``'s own loss."""
+    spec = recipe.output_losses[index]
+    if spec is None:
+        return None
+    return KerasLoss(spec, outputs_are_logits=recipe.outputs_are_logits[index], output_activation=recipe.output_activations[index])
+
+
+def loss_function(recipe) -> KerasLoss | ModelLoss | None:
+    """The recipe's loss: one output's ``KerasLoss``, or a ``ModelLoss`` over several outputs;
+    None for a recipe without one (a model ported without compile())."""
     if recipe.loss is None:
         return None
-    return KerasLoss(recipe.loss, outputs_are_logits=recipe.loss_reads_logits, output_activation=recipe.output_activation)
+    if len(recipe.output_names) == 1:
+        return output_loss(recipe, 0)
+    losses = tuple(output_loss(recipe, index) for index in range(len(recipe.output_names)))
+    return ModelLoss(losses, recipe.output_loss_weights, recipe.output_names)
 
 
 def predicted_classes(loss: KerasLoss, outputs: torch.Tensor) -> torch.Tensor:
@@ -113,3 +143,22 @@ def accuracy_targets(targets: torch.Tensor, outputs: torch.Tensor) -> torch.Tens
     if outputs.shape[-1] > 1:
         return targets.long() if not targets.is_floating_point() or targets.dim() < outputs.dim() else targets.argmax(dim=-1)
     return targets.reshape(outputs.shape[:-1]).round().long()
+
+
+def targets_are_class_indices(loss: LossSpec | None) -> bool:
+    """The port feeds class indices (not one-hot rows) to categorical losses; Keras's
+    categorical crossentropy on one-hot rows is cross entropy on those indices."""
+    return isinstance(loss, (CategoricalCrossentropy, SparseCategoricalCrossentropy))
+
+
+def as_class_indices(labels, units: int):
+    """Labels as class indices: one-hot rows (what Keras's categorical crossentropy is fit on)
+    become their argmax, a trailing axis of one is dropped."""
+    import numpy as np
+
+    labels = np.asarray(labels)
+    if labels.ndim > 1 and labels.shape[-1] == units > 1:
+        labels = labels.argmax(axis=-1)
+    elif labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    return labels.astype(np.int64)

@@ -72,3 +72,7 @@ class KerasEpochMetrics(nn.Module):
         if not self.binary:
             return tp, tp + fn  # micro multiclass accuracy: hits over samples
         return tp + tn, tp + fp + tn + fn
+
+
+# compile(metrics=...) names the port computes, as Keras logs them ("acc" is logged as "acc").
+SUPPORTED_METRICS = ("accuracy", "acc", "mae", "mse")

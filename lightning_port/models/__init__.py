@@ -1,5 +1,6 @@
-"""Plain torch backbones (no Lightning import) built from a recipe's layer list."""
+"""The plain torch backbone (no Lightning import) built from a recipe's graph, and the
+translation of Keras weights into it."""
 
-from lightning_port.models.sequential import KerasSequential, build_backbone
+from lightning_port.models.backbone import KerasModel, build_backbone
 
-__all__ = ["KerasSequential", "build_backbone"]
+__all__ = ["KerasModel", "build_backbone"]

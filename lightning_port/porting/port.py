@@ -18,9 +18,9 @@ from lightning_port.data.arrays import read_arrays
 from lightning_port.data.errors import DataError
 from lightning_port.evidence.comparison.collect import recipe_record
 from lightning_port.evidence.parity.architecture import compare_rows, keras_rows, lightning_rows
-from lightning_port.keras_compat.weights import WeightTranslationError, load_keras_weights
+from lightning_port.models.keras_weights import WeightTranslationError, load_keras_weights
 from lightning_port.models import build_backbone
-from lightning_port.porting.measure import measure_parity, synthetic_data
+from lightning_port.evidence.parity.measure import measure_parity, synthetic_data
 from lightning_port.porting.reader import PortError, read_keras_file
 from lightning_port.porting.report import render
 from lightning_port.porting.writer import recipe_source
@@ -38,7 +38,10 @@ def _measurement_data(recipe, data: Path | None, samples: int):
     """(inputs, targets, description): the user's arrays, else seeded synthetic ones."""
     if data is None:
         inputs, targets = synthetic_data(recipe, samples)
-        return inputs, targets, f"{len(inputs)} seeded synthetic samples of shape {tuple(recipe.input_shape)}"
+        shapes = " and ".join(str(tuple(shape)) for shape in recipe.input_shapes)
+        return inputs, targets, f"{samples} seeded synthetic samples of shape {shapes}"
+    if len(recipe.input_shapes) > 1 or len(recipe.output_names) > 1:
+        raise DataError(f"{data}: --data holds one input and one target array; this model has {len(recipe.input_shapes)} inputs and {len(recipe.output_names)} outputs, so it is measured on seeded synthetic data (leave out --data)")
     arrays = read_arrays(data)
     for inputs_name, targets_name in (("x_test", "y_test"), ("x_train", "y_train"), ("x", "y")):
         if inputs_name in arrays:
@@ -74,6 +77,17 @@ def _checkpoint(recipe, backbone, source: Path) -> bytes:
     return buffer.getvalue()
 
 
+def write_recipe_module(recipe, path: Path, origin: str) -> None:
+    """The recipe as a module that reads back to an equal recipe, its layers named alike: the
+    names Keras's auto-naming would give are left out where that holds, else every name is written."""
+    for all_names in (False, True):
+        path.write_text(recipe_source(recipe, origin, all_names=all_names))
+        written = recipe_from_file(path)
+        if written.graph == recipe.graph and (all_names or written == recipe):
+            return
+    raise AssertionError(f"the written recipe module reads back differently: {written} != {recipe}")  # a bug, not bad input
+
+
 def port_model(source: str | Path, output_dir: str | Path, data: str | Path | None = None, samples: int = 1_000) -> dict:
     """Port ``source`` into ``output_dir``; returns the report data (parity.json's content)."""
     source, output_dir = Path(source), Path(output_dir)
@@ -92,10 +106,7 @@ def port_model(source: str | Path, output_dir: str | Path, data: str | Path | No
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}-", dir=output_dir.parent))
     try:
-        (scratch / RECIPE_FILE).write_text(recipe_source(recipe, f"The Keras model {source.name}."))
-        written = recipe_from_file(scratch / RECIPE_FILE)
-        if written != recipe:
-            raise AssertionError(f"the written recipe module reads back differently: {written} != {recipe}")  # a bug, not bad input
+        write_recipe_module(recipe, scratch / RECIPE_FILE, f"The Keras model {source.name}.")
         atomic_write_bytes(scratch / CHECKPOINT_FILE, _checkpoint(recipe, backbone, source))
         keras_side, lightning_side = keras_rows(read.keras_model), lightning_rows(backbone)
         measurements = measure_parity(recipe, read.keras_model, inputs, targets)

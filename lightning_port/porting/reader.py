@@ -1,11 +1,12 @@
 """A Keras 3 ``.keras`` file read into a recipe, its weights, and the live Keras model.
 
 The file is checked before Keras sees it: it must be a ``.keras`` archive whose model is a
-``Sequential`` (Functional and subclassed models are outside what this port covers, and are
-refused by name). Keras then loads it with ``safe_mode=True``, so a Lambda layer or any
-custom object in a file from elsewhere is refused, never executed. Every layer and every
-compile() setting is read strictly (``keras_compat.layer_configs``, the optimizer reader):
-an option the port cannot reproduce stops the port with one line naming it.
+``Sequential`` or a Functional model (a subclassed model has no graph in its config, and is
+refused by name). Every layer is read strictly by its kind (``layers.keras_graph``), and
+every compile() setting by the optimizer and loss readers: a layer, option or call the port
+cannot reproduce stops the port with one line naming the node, its class and the fix. Keras
+then loads the file with ``safe_mode=True``, so a Lambda layer or any custom object in a file
+from elsewhere is refused, never executed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from lightning_port.keras_compat.layer_configs import UnsupportedLayer, layer_from_keras
+from lightning_port.keras_compat.metrics import SUPPORTED_METRICS
 from lightning_port.keras_compat.optimizers import UnsupportedOptimizerOption, optimizer_from_keras_config
+from lightning_port.layers.config import UnsupportedLayer
+from lightning_port.layers.keras_graph import canonical_names, model_graph
+from lightning_port.layers.kinds.model import Functional
+from lightning_port.ops.windows import LayerShapeError
 from lightning_port.spec import Article, Preprocessing, Recipe, ReportedResult
-from lightning_port.spec.layers import summarize
 from lightning_port.spec.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -43,6 +47,11 @@ _LOSS_CLASSES = {
     "Huber": Huber,
 }
 _FIX = "pass a Keras 3 model saved with model.save('NAME.keras')"
+# Keras's load_model message when a stored weight does not fit the layer its config builds.
+_WEIGHT_MISMATCH = re.compile(
+    r"object <(?P<kind>\w+) name=(?P<name>[^,>]+),.*?variable\.shape=(?P<expected>\([^)]*\)), Received: value\.shape=(?P<stored>\([^)]*\))\. "
+    r"Target variable: <Variable path=(?P<variable>[^,]+),"
+)
 
 
 class PortError(ValueError):
@@ -73,13 +82,14 @@ def _archive_config(path: Path) -> dict:
         raise PortError(f"{path}: unreadable Keras archive ({type(error).__name__}: {error}); {_FIX}") from None
 
 
-def _check_sequential(path: Path, config: dict) -> None:
+def _check_model(path: Path, config: dict) -> None:
     kind = config.get("class_name")
-    if kind == "Sequential":
+    if kind in ("Sequential", "Functional", "Model"):
         return
-    if kind == "Functional":
-        raise PortError(f"{path}: a Functional model; scripts/port.py ports Sequential models (a stack of layers, one input, one output)")
-    raise PortError(f"{path}: a {kind!r} model (subclassed or custom); scripts/port.py ports keras.Sequential models only")
+    raise PortError(
+        f"{path}: a {kind!r} model (a subclass of keras.Model): its config holds no graph of layers, only its class; "
+        "rebuild it with keras.Sequential or the Functional API (keras.Model(inputs, outputs)) and save that"
+    )
 
 
 def _loss(config, path: Path) -> LossSpec:
@@ -115,14 +125,15 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
     Keras must be importable with its backend selected (``keras_reference.backend``)."""
     path = Path(path)
     config = _archive_config(path)
-    _check_sequential(path, config)
-    layers_config = [layer for layer in config["config"].get("layers", []) if layer.get("class_name") != "InputLayer"]
+    _check_model(path, config)
+    model_config = config.get("config") or {}
     try:
-        layers = tuple(layer_from_keras(layer["class_name"], layer.get("config", {}), index) for index, layer in enumerate(layers_config))
+        graph = canonical_names(model_graph(config["class_name"], model_config))
+        layers = graph.layers if config["class_name"] == "Sequential" else Functional(graph=graph, name=model_config.get("name"))
     except UnsupportedLayer as error:
         raise PortError(f"{path}: {error}") from None
-    if not layers:
-        raise PortError(f"{path}: the Sequential model has no layers")
+    except LayerShapeError as error:
+        raise PortError(f"{path}: {error}; the file's layers do not fit together") from None
 
     import keras
 
@@ -130,17 +141,23 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
         model = keras.saving.load_model(path, compile=True, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - Keras raises many types; each becomes one line
         message = " ".join(str(error).split())
+        mismatch = _WEIGHT_MISMATCH.search(message)
+        if mismatch:
+            raise PortError(
+                f"{path}: node '{mismatch['name']}' ({mismatch['kind']}): its stored weight {mismatch['variable']} has shape {mismatch['stored']}, "
+                f"the layer's config makes {mismatch['expected']}; the config and the weights disagree: save the model again with model.save()"
+            ) from None
         if "safe_mode" in message or "Lambda" in message:
             raise PortError(f"{path}: refused: the file holds Python code (a Lambda layer or a function), which safe mode does not execute; port a model without it") from None
         if "Could not locate" in message or "Unknown" in message:
             raise PortError(f"{path}: a custom class the port does not know ({message[:200]}); only Keras's own layers, losses and optimizers are supported") from None
         raise PortError(f"{path}: Keras could not load it ({type(error).__name__}: {message[:300]})") from None
-    input_shape = tuple(int(size) for size in model.input_shape[1:]) if getattr(model, "inputs", None) else None
-    if not input_shape or any(size is None for size in input_shape):
-        raise PortError(f"{path}: the model has no fixed input shape; build it with keras.Input(shape=...) first")
+    keras_model = model
 
     compile_config = config.get("compile_config") or {}
-    optimizer = loss = None
+    optimizer = loss = loss_weights = None
+    notes = [] if compile_config else ["The file held no compile() config: no optimizer or loss was read; add them before training."]
+    metrics: object = ()
     if compile_config:
         optimizer_config = compile_config.get("optimizer")
         if isinstance(optimizer_config, str):
@@ -149,20 +166,26 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
             optimizer = optimizer_from_keras_config(optimizer_config["class_name"], optimizer_config.get("config") or {})
         except UnsupportedOptimizerOption as error:
             raise PortError(f"{path}: {error}") from None
-        loss = _loss(compile_config.get("loss"), path)
-        if loss == type(loss)():
-            loss = loss.keras_name  # with Keras's defaults: as compile(loss="...") names it
-        if compile_config.get("loss_weights") not in (None, 1, 1.0):
-            raise PortError(f"{path}: loss_weights={compile_config['loss_weights']!r} is not supported")
-    weights = model.get_weights()
-    summary = summarize(layers, input_shape)
-    parameters = sum(row.parameters for row in summary)
-    if parameters != model.count_params():
-        raise PortError(f"{path}: the layers' configs give {parameters:,} weights but the model holds {model.count_params():,}; the file is inconsistent")
-    metrics = [str(metric) for metric in (compile_config.get("metrics") or [])]
+        loss = _losses(compile_config.get("loss"), path)
+        loss_weights = _loss_weights(compile_config.get("loss_weights"), path)
+        metrics, dropped = _metrics(compile_config.get("metrics"))
+        if dropped:
+            notes.append(f"compile() metrics the port does not compute were left out: {', '.join(dropped)} (training is unchanged)")
+    recipe_layers = layers if isinstance(layers, Functional) else tuple(layers)
+    probe = Recipe(
+        name=_recipe_name(path), description="", article=Article("", ""), dataset="arrays", preprocessing=Preprocessing(),
+        layers=recipe_layers, input_shape=None if isinstance(recipe_layers, Functional) else graph.inputs[0].shape,
+        optimizer=None, loss=None, epochs=1, batch_size=1, parameter_count=0, reported=ReportedResult(), accuracy_target=0.0,
+    )
+    parameters = probe.graph.parameter_count()
+    if parameters != keras_model.count_params():
+        raise PortError(f"{path}: the layers' configs give {parameters:,} weights but the model holds {keras_model.count_params():,}; the config and the weights disagree")
+    weights = keras_model.get_weights()
+    described_loss = _describe_loss(loss)
+    count = len(probe.graph.layers)
     recipe = Recipe(
         name=_recipe_name(path),
-        description=f"ported from {path.name}: {len(layers)} layers, {type(optimizer).__name__ if optimizer else 'no optimizer'}, {resolve_loss(loss).keras_name if loss else 'no loss'}",
+        description=f"ported from {path.name}: {count} layers, {type(optimizer).__name__ if optimizer else 'no optimizer'}, {described_loss}",
         article=Article(
             title=f"Keras model {path.name}",
             author="read by scripts/port.py",
@@ -170,17 +193,77 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
         ),
         dataset="arrays",
         data_file=str(Path(data_file).resolve()) if data_file else "",
-        input_shape=input_shape,
+        input_shape=probe.input_shape if not isinstance(recipe_layers, Functional) else None,
         preprocessing=Preprocessing(),
-        layers=layers,
+        layers=recipe_layers,
         optimizer=optimizer,
         loss=loss,
+        loss_weights=loss_weights,
+        metrics=metrics,
         epochs=FIT_EPOCHS_KERAS_DEFAULT,
         batch_size=FIT_BATCH_SIZE_KERAS_DEFAULT,
         parameter_count=parameters,
         reported=ReportedResult(),
         accuracy_target=0.0,
         evaluate_on=evaluate_on,
-        notes=() if compile_config else ("The file held no compile() config: no optimizer or loss was read; add them before training.",),
+        notes=tuple(notes),
     )
-    return ReadModel(recipe, model, weights, compiled=bool(compile_config), metrics=metrics)
+    return ReadModel(recipe, keras_model, weights, compiled=bool(compile_config), metrics=[str(metric) for metric in _flat_metrics(compile_config.get("metrics"))])
+
+
+def _losses(config, path: Path):
+    """compile(loss=...): one loss, a list per output or a dict by output name."""
+    def one(item):
+        if item is None:
+            return None
+        loss = _loss(item, path)
+        return loss.keras_name if loss == type(loss)() else loss  # with Keras's defaults: as compile(loss="...") names it
+
+    if isinstance(config, list):
+        return tuple(one(item) for item in config)
+    if isinstance(config, dict) and "class_name" not in config:
+        return {name: one(item) for name, item in config.items()}
+    return one(config)
+
+
+def _loss_weights(config, path: Path):
+    if config in (None, 1, 1.0):
+        return None
+    if isinstance(config, list) and all(isinstance(item, (int, float)) for item in config):
+        return tuple(float(item) for item in config)
+    if isinstance(config, dict) and all(isinstance(item, (int, float)) for item in config.values()):
+        return {name: float(item) for name, item in config.items()}
+    raise PortError(f"{path}: loss_weights={config!r} is not supported (a number per output, as a list or a dict by output name)")
+
+
+def _metric_name(metric) -> str | None:
+    name = metric if isinstance(metric, str) else (metric or {}).get("config", {}).get("name") if isinstance(metric, dict) else None
+    return name if name in SUPPORTED_METRICS else None
+
+
+def _flat_metrics(config) -> list:
+    if isinstance(config, dict):
+        return [item for value in config.values() for item in (value if isinstance(value, list) else [value])]
+    if isinstance(config, list):
+        return [item for value in config for item in (value if isinstance(value, list) else [value])]
+    return []
+
+
+def _metrics(config):
+    """compile(metrics=...) as a recipe writes it, and the names left out (not computed)."""
+    dropped = [str(item) if isinstance(item, str) else str((item or {}).get("class_name")) for item in _flat_metrics(config) if _metric_name(item) is None]
+    if isinstance(config, dict):
+        return {name: tuple(filter(None, (_metric_name(item) for item in (value if isinstance(value, list) else [value])))) for name, value in config.items()}, dropped
+    if isinstance(config, list) and config and all(isinstance(item, list) for item in config):
+        return tuple(tuple(filter(None, (_metric_name(item) for item in value))) for value in config), dropped
+    return tuple(filter(None, (_metric_name(item) for item in (config or [])))), dropped
+
+
+def _describe_loss(loss) -> str:
+    if loss is None:
+        return "no loss"
+    if isinstance(loss, dict):
+        return ", ".join(f"{name}: {_describe_loss(item)}" for name, item in loss.items())
+    if isinstance(loss, tuple):
+        return ", ".join(_describe_loss(item) for item in loss)
+    return resolve_loss(loss).keras_name

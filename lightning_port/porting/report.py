@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lightning_port.evidence.comparison.document import Heading, Paragraph, Table, to_html, to_markdown
-from lightning_port.evidence.comparison.render import layer_cells
+from lightning_port.evidence.comparison.render import layer_cells, same_row
 from lightning_port.support.atomic import atomic_write_text
 
 
@@ -35,7 +35,7 @@ def architecture_section(report: dict) -> list:
     for index in range(max(len(keras), len(lightning))):
         keras_row = keras[index] if index < len(keras) else None
         lightning_row = lightning[index] if index < len(lightning) else None
-        rows.append([str(index), *layer_cells(keras_row), *layer_cells(lightning_row), "match" if keras_row == lightning_row else "DIFFERS"])
+        rows.append([str(index), *layer_cells(keras_row, [row.get("name") for row in keras]), *layer_cells(lightning_row, [row.get("name") for row in lightning]), "match" if same_row(keras_row, lightning_row) else "DIFFERS"])
     differences = report["architecture"]["differences"]
     verdict = "Every layer matches: kind, output shape, weight count and every config option." if not differences else "Differences: " + "; ".join(differences)
     headers = ["#", "Keras layer", "Keras output", "Keras params", "Lightning layer", "Lightning output", "Lightning params", ""]

@@ -1,38 +1,16 @@
-"""The vocabulary recipes are written in: Keras layers, optimizers and training settings as data.
+"""The vocabulary recipes are written in: Keras layers, models, losses, optimizers and training
+settings as data. A recipe module reads like the tutorial's Keras code::
 
-A recipe module reads like the tutorial's Keras code::
+    from lightning_port.spec import Adam, Dense, Input, Model, Recipe, ...
 
-    from lightning_port.spec import Adam, Dense, Recipe, ...
+Every registered layer kind (``lightning_port.layers.registry``) is importable from here by its
+Keras class name; adding a kind adds nothing to this file.
 """
 
-from lightning_port.spec.layers import (
-    ELU,
-    Activation,
-    AveragePooling1D,
-    AveragePooling2D,
-    BatchNormalization,
-    Conv1D,
-    Conv2D,
-    Dense,
-    Dropout,
-    Embedding,
-    Flatten,
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalMaxPooling1D,
-    GlobalMaxPooling2D,
-    LayerNormalization,
-    LayerSpec,
-    LeakyReLU,
-    MaxPooling1D,
-    MaxPooling2D,
-    ReLU,
-    Rescaling,
-    Reshape,
-    Softmax,
-    SpatialDropout2D,
-    ZeroPadding2D,
-)
+from lightning_port.layers.base import LayerKind
+from lightning_port.layers.graph import Graph, Input
+from lightning_port.layers.kinds.model import Model
+from lightning_port.layers.registry import kind_classes
 from lightning_port.spec.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -71,18 +49,27 @@ from lightning_port.spec.recipe import (
     ValidationSplit,
 )
 
-__all__ = [
-    "DEFAULT_SEED", "SPLIT_SEED", "Activation", "Adam", "Article", "Augmentation", "Conv2D", "Dense", "Dropout",
-    "Evidence", "Flatten", "LayerSpec", "MaxPooling2D", "OptimizerSpec", "Preprocessing", "RMSprop", "Recipe",
-    "ReportedResult", "Validation", "ValidationHoldout", "ValidationSplit",
-    # optimizers and learning-rate schedules
-    "SGD", "Adadelta", "Adagrad", "Adamax", "AdamW", "CosineDecay", "ExponentialDecay", "LearningRateScheduleSpec",
-    "Nadam", "PiecewiseConstantDecay",
-    # the other layers a ported model may use
-    "ELU", "AveragePooling1D", "AveragePooling2D", "BatchNormalization", "Conv1D", "Embedding", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "LeakyReLU",
-    "MaxPooling1D", "ReLU", "Rescaling", "Reshape", "Softmax", "SpatialDropout2D", "ZeroPadding2D",
-    # losses
+LayerSpec = LayerKind
+
+
+def __getattr__(name: str):
+    """A layer kind by its class name (``from lightning_port.spec import Conv2D``)."""
+    kinds = kind_classes()
+    if name in kinds:
+        return kinds[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(kind_classes()))
+
+
+__all__ = [  # noqa: PLE0604 - the layer kinds come from the registry
+    "DEFAULT_SEED", "SPLIT_SEED", "Article", "Augmentation", "Evidence", "Graph", "Input", "LayerKind", "LayerSpec", "Model",
+    "Preprocessing", "Recipe", "ReportedResult", "Validation", "ValidationHoldout", "ValidationSplit",
+    "SGD", "Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "CosineDecay", "ExponentialDecay", "LearningRateScheduleSpec",
+    "Nadam", "OptimizerSpec", "PiecewiseConstantDecay", "RMSprop",
     "BinaryCrossentropy", "CategoricalCrossentropy", "Huber", "LossSpec", "MeanAbsoluteError", "MeanSquaredError",
     "SparseCategoricalCrossentropy",
+    *kind_classes(),
 ]

@@ -9,12 +9,14 @@ object and never looks it up again.
 from __future__ import annotations
 
 import math
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from lightning_port.keras_compat import defaults
-from lightning_port.spec.layers import LayerSpec, output_activation, summarize
+from lightning_port.layers.base import LayerKind
+from lightning_port.layers.graph import Graph, LayerSummary, summarize
 from lightning_port.spec.losses import BinaryCrossentropy, CategoricalCrossentropy, LossSpec, SparseCategoricalCrossentropy, resolve_loss
 from lightning_port.spec.optimizers import OptimizerSpec
 
@@ -143,17 +145,31 @@ class Evidence:
     trajectory_steps: int = 0
 
 
-@dataclass(frozen=True)
+# compile(loss=..., loss_weights=..., metrics=...) as a recipe writes them: one value for every
+# output, or per output (a tuple in output order, or a dict by output name), as Keras takes them.
+LossArgument = str | LossSpec | tuple | dict | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Recipe:
     name: str
     description: str  # one line: data set, layers, optimizer
     article: Article
     dataset: str  # a key of lightning_port.data.datasets.DATASETS
-    input_shape: tuple[int, ...]  # Keras convention: channels last, no batch dimension
+    # The model: a stack of layers as ``keras.Sequential([...])`` lists them (a tuple), or a
+    # Functional ``Model(inputs, outputs)`` (``lightning_port.spec.Model``).
+    layers: tuple[LayerKind, ...] | LayerKind
+    # Keras convention: channels last, no batch dimension. A stack needs it; a Model's comes
+    # from its Input (left None here, filled in for a one-input model).
+    input_shape: tuple[int, ...] | None = None
     preprocessing: Preprocessing
-    layers: tuple[LayerSpec, ...]
     optimizer: OptimizerSpec | None  # None: a ported model without a compile config (not trainable)
-    loss: str | LossSpec | None  # as compile(loss=...) takes it: a name or a spec; None: not compiled
+    loss: LossArgument  # as compile(loss=...) takes it: a name or a spec, or one per output; None: not compiled
+    # compile(loss_weights=...): None (1 for every output), a tuple per output, or a dict by output name.
+    loss_weights: tuple[float, ...] | dict | None = None
+    # compile(metrics=...): names Keras resolves ("accuracy", "acc", "mae", "mse"), for every
+    # output; or per output (a tuple of tuples, or a dict by output name). Logged as Keras names them.
+    metrics: tuple = ("accuracy",)
     epochs: int
     batch_size: int
     parameter_count: int  # as stated by the tutorial/spec; tests hold both models to it
@@ -171,17 +187,115 @@ class Recipe:
     # x_train and y_train, and x_test and y_test when there is a test split.
     data_file: str = ""
 
+    def __post_init__(self):
+        if isinstance(self.layers, list):
+            object.__setattr__(self, "layers", tuple(self.layers))
+        if self.input_shape is None and len(self.graph.inputs) == 1:
+            object.__setattr__(self, "input_shape", self.graph.inputs[0].shape)
+        elif self.input_shape is not None:
+            object.__setattr__(self, "input_shape", tuple(self.input_shape))
+            if self.graph.input_shapes != (self.input_shape,):
+                raise ValueError(f"{self.name}: input_shape {self.input_shape} is not the model's input shape {self.graph.input_shapes}")
+
     @property
     def default_seed(self) -> int:
         return DEFAULT_SEED if self.seed is None else self.seed
 
+    # ---- the model ----
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The model as a graph of layer calls, every layer named (``layers.graph``)."""
+        layers = self.layers
+        if isinstance(layers, tuple):
+            if self.input_shape is None:
+                raise ValueError(f"{self.name}: a stack of layers needs input_shape=(...)")
+            return Graph.stack(tuple(self.input_shape), layers).resolved()
+        if layers.keras_class == "Sequential":
+            if self.input_shape is None:
+                raise ValueError(f"{self.name}: a Sequential model needs input_shape=(...)")
+            return Graph.stack(tuple(self.input_shape), layers.layers, name=layers.name).resolved()
+        if layers.keras_class == "Functional":
+            return layers.graph.resolved()
+        raise TypeError(f"{self.name}: layers must be a tuple of layers, a Sequential or a Model, not {type(layers).__name__}")
+
+    @property
+    def is_stack(self) -> bool:
+        """Written as a Sequential stack (a tuple of layers)."""
+        return isinstance(self.layers, tuple)
+
+    def summary(self) -> list[LayerSummary]:
+        return summarize(self.graph)
+
+    @property
+    def input_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return self.graph.input_shapes
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return self.graph.output_names()
+
+    @property
+    def output_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return self.graph.output_shapes
+
+    def _single(self, what: str):
+        if len(self.graph.outputs) != 1:
+            raise ValueError(f"{self.name} has {len(self.graph.outputs)} outputs; {what} is per output")
+
+    @property
+    def output_activations(self) -> tuple[str | None, ...]:
+        from lightning_port.layers.graph import final_activation
+
+        return tuple(final_activation(self.graph, reference) for reference in self.graph.outputs)
+
     @property
     def output_activation(self) -> str | None:
-        return output_activation(self.layers)
+        self._single("output_activation")
+        return self.output_activations[0]
+
+    @property
+    def output_units(self) -> int:
+        self._single("output_units")
+        return self.output_shapes[0][-1]
+
+    # ---- compile() ----
+    def _per_output(self, value, what: str) -> tuple:
+        names = self.output_names
+        if isinstance(value, dict):
+            unknown = set(value) - set(names)
+            if unknown:
+                raise ValueError(f"{self.name}: {what} names outputs {sorted(unknown)}; the outputs are {list(names)}")
+            return tuple(value.get(name) for name in names)
+        if isinstance(value, tuple) and len(names) > 1:
+            if len(value) != len(names):
+                raise ValueError(f"{self.name}: {what} has {len(value)} entries for {len(names)} outputs")
+            return value
+        return (value,) * len(names)
+
+    @property
+    def output_losses(self) -> tuple[LossSpec | None, ...]:
+        """Each output's loss (Keras 3 applies one loss given for all to each output)."""
+        return tuple(None if loss is None else resolve_loss(loss) for loss in self._per_output(self.loss, "loss"))
+
+    @property
+    def output_loss_weights(self) -> tuple[float, ...]:
+        if self.loss_weights is None:
+            return (1.0,) * len(self.output_names)
+        return tuple(1.0 if weight is None else float(weight) for weight in self._per_output(self.loss_weights, "loss_weights"))
+
+    @property
+    def output_metrics(self) -> tuple[tuple[str, ...], ...]:
+        metrics = self.metrics
+        if isinstance(metrics, dict):
+            return tuple(tuple(metrics.get(name) or ()) if not isinstance(metrics.get(name), str) else (metrics[name],) for name in self.output_names)
+        if len(self.output_names) > 1 and metrics and all(isinstance(item, tuple) for item in metrics):
+            return self._per_output(tuple(tuple(item) for item in metrics), "metrics")
+        return (tuple(metrics),) * len(self.output_names)
 
     @property
     def loss_spec(self) -> LossSpec | None:
-        return None if self.loss is None else resolve_loss(self.loss)
+        self._single("loss_spec")
+        return None if self.loss is None else self.output_losses[0]
 
     @property
     def trainable(self) -> bool:
@@ -189,20 +303,22 @@ class Recipe:
         return self.optimizer is not None and self.loss is not None
 
     @property
-    def output_units(self) -> int:
-        return self.summary()[-1].output_shape[-1]
+    def outputs_are_logits(self) -> tuple[bool, ...]:
+        """Per output: Keras on TensorFlow computes a categorical or binary crossentropy from the
+        logits of a final softmax or sigmoid when the loss expects probabilities
+        (``_get_logits``: the activation leaves its input on the output as ``_keras_logits``,
+        whichever of the two it is). The backbone then returns those logits and the loss uses
+        its logits form (keras_compat.losses)."""
+        reads = []
+        for loss, activation in zip(self.output_losses, self.output_activations):
+            recovered = isinstance(loss, (CategoricalCrossentropy, BinaryCrossentropy)) and not loss.from_logits
+            reads.append(recovered and activation in ("softmax", "sigmoid"))
+        return tuple(reads)
 
     @property
     def loss_reads_logits(self) -> bool:
-        """Keras on TensorFlow computes a categorical or binary crossentropy from the logits of
-        a final softmax or sigmoid when the loss expects probabilities (``_get_logits``: the
-        activation leaves its input on the output as ``_keras_logits``, whichever of the two it
-        is). The port's backbone then returns those logits and the loss uses its logits form
-        (keras_compat.losses)."""
-        loss = self.loss_spec
-        if isinstance(loss, (CategoricalCrossentropy, BinaryCrossentropy)) and not loss.from_logits:
-            return self.output_activation in ("softmax", "sigmoid")
-        return False
+        self._single("loss_reads_logits")
+        return self.outputs_are_logits[0]
 
     @property
     def num_classes(self) -> int:
@@ -218,8 +334,5 @@ class Recipe:
 
     @property
     def is_image_model(self) -> bool:
-        """Rank-3 inputs (height, width, channels): served channels-first to torch."""
-        return len(self.input_shape) == 3
-
-    def summary(self):
-        return summarize(self.layers, self.input_shape)
+        """Rank-3 inputs (height, width, channels)."""
+        return self.input_shape is not None and len(self.input_shape) == 3

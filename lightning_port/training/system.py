@@ -27,6 +27,7 @@ from lightning_port.keras_compat.losses import loss_function, predicted_classes
 from lightning_port.keras_compat.metrics import KerasEpochMetrics
 from lightning_port.keras_compat.optimizers import build_optimizer
 from lightning_port.models import build_backbone
+from lightning_port.models.legacy import upgrade_state_dict
 from lightning_port.run.description import SpeedMode
 from lightning_port.spec import Recipe
 from lightning_port.support.checkpoint_files import CheckpointError, load_checkpoint, stored_model_name
@@ -79,7 +80,7 @@ class TutorialClassifier(L.LightningModule):
             raise CheckpointError(f"{path} is a {name} checkpoint, not {recipe.name}; pass a {recipe.name} checkpoint or --model {name}")
         system = cls(recipe, batch_size=checkpoint.get("hyper_parameters", {}).get("batch_size"))
         try:
-            system.load_state_dict(checkpoint["state_dict"])
+            system.load_state_dict(upgrade_state_dict(checkpoint["state_dict"], system.backbone))
         except (KeyError, RuntimeError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise CheckpointError(f"{path}: its weights do not fit {name} ({first_line})") from None
@@ -276,4 +277,6 @@ class TutorialClassifier(L.LightningModule):
         checkpoint["history"] = list(self.history)
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
+        # Checkpoints written before the backbone ran graphs name tensors by position.
+        checkpoint["state_dict"] = upgrade_state_dict(checkpoint["state_dict"], self.backbone)
         self.history = list(checkpoint.get("history", []))

@@ -10,7 +10,7 @@ import torch
 
 from lightning_port.evidence.parity.keras_probes import mirrored_backbone, to_torch_inputs
 from lightning_port.evidence.parity.truth import compare
-from lightning_port.keras_compat.weights import WeightTranslationError, export_keras_weights, load_keras_weights
+from lightning_port.models.keras_weights import WeightTranslationError, export_keras_weights, load_keras_weights
 from lightning_port.models import build_backbone
 from lightning_port.registry import get_recipe, model_names
 from tests.conftest import REPOSITORY_ROOT
@@ -87,7 +87,7 @@ def test_lightning_trained_weights_predict_the_same_in_keras(name, keras_tensorf
 
 @pytest.mark.parametrize(
     "keras_name, torch_name, message",
-    [("mnist_mlp_512", "mnist_mlp_rmsprop", r"kernel -> body.0.weight: shape \(784, 512\) does not fit \(784, 32\)"),
+    [("mnist_mlp_512", "mnist_mlp_rmsprop", r"node 'dense' \(Dense\) kernel -> dense.weight: shape \(784, 512\) does not fit \(784, 32\)"),
      ("mnist_mlp_512", "mnist_mlp", "expected 6 Keras arrays")],
 )
 def test_weights_of_another_model_are_refused(keras_name, torch_name, message, keras_tensorflow):

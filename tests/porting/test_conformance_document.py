@@ -13,7 +13,7 @@ import typing
 import pytest
 
 from lightning_port.evidence.conformance.render import conformance_markdown
-from lightning_port.spec.layers import LAYER_CLASSES
+from lightning_port.layers.registry import layer_kinds
 from lightning_port.spec.losses import LOSS_CLASSES
 from lightning_port.spec.optimizers import OptimizerSpec
 from tests.conftest import REPOSITORY_ROOT
@@ -36,7 +36,8 @@ def test_every_supported_layer_loss_and_optimizer_is_measured(measured):
     groups = {(row["section"], row["group"]) for row in measured["rows"]}
     layers = {group for section, group in groups if section == "layer"}
     # Activation layers are measured under "Activation", one row per activation function.
-    assert set(LAYER_CLASSES) <= layers | {"Activation"}, set(LAYER_CLASSES) - layers
+    supported = set(layer_kinds())
+    assert supported <= layers | {"Activation"}, supported - layers
     losses = {row["configuration"] for row in measured["rows"] if row["section"] == "loss"}
     # A loss is named by its Keras string ("huber") or its class with options ("Huber(delta=0.3)").
     assert all(any(label.startswith((loss.keras_name, loss.__name__)) for label in losses) for loss in LOSS_CLASSES), losses

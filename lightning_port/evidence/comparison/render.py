@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lightning_port.evidence.comparison import plots
 from lightning_port.evidence.parity.checks import NOT_MEASURED, measured_in_run
-from lightning_port.spec.layers import LAYER_CLASSES
+from lightning_port.layers.registry import layer_kinds
 from lightning_port.support.atomic import atomic_write_bytes, atomic_write_text
 from lightning_port.evidence.comparison.document import Heading, Image, Link, Paragraph, Table, to_html, to_markdown
 from lightning_port.evidence.comparison.summary import (
@@ -63,21 +63,35 @@ def recipe_section(collected: dict) -> list:
     return [*blocks, Table(["field", "value"], rows)]
 
 
-def layer_cells(row: dict | None) -> list[str]:
-    """Kind(options that differ from Keras's defaults), output shape, weight count."""
+def layer_cells(row: dict | None, names: list[str] | None = None) -> list[str]:
+    """``name = Kind(options that differ from Keras's defaults)(inputs)``, output shape, weight count."""
     if row is None:
         return ["—", "—", "—"]
     defaults = {}
-    layer_class = LAYER_CLASSES.get(row["kind"])
+    layer_class = layer_kinds().get(row["kind"])
     if layer_class is not None:
         defaults = {field.name: field.default for field in dataclasses.fields(layer_class) if field.default is not dataclasses.MISSING}
     shown = {name: value for name, value in row.get("config", {}).items() if name not in defaults or _plain(defaults[name]) != value}
     detail = ", ".join(f"{name}={value}" for name, value in shown.items())
-    return [f"{row['kind']}({detail})", str(tuple(row["output_shape"])), f"{row['parameters']:,}"]
+    text = f"{row['kind']}({detail})"
+    if row.get("name") and names is not None:
+        def named(source: str) -> str:
+            return names[int(source[1:])] if source.startswith("#") else source
+
+        calls = "".join(f"({named(sources[0])})" if len(sources) == 1 else f"([{', '.join(named(item) for item in sources)}])" for sources in row.get("inbound") or [])
+        text = f"{row['name']} = {text}{calls}"
+    return [text, str(tuple(row["output_shape"])), f"{row['parameters']:,}"]
 
 
 def _plain(value):
     return [_plain(item) for item in value] if isinstance(value, (tuple, list)) else value
+
+
+def same_row(keras_row: dict | None, lightning_row: dict | None) -> bool:
+    """Rows match in every compared field (names are shown, not compared: Keras numbers them per session)."""
+    if keras_row is None or lightning_row is None:
+        return False
+    return {key: value for key, value in keras_row.items() if key != "name"} == {key: value for key, value in lightning_row.items() if key != "name"}
 
 
 def architecture_section(collected: dict) -> list:
@@ -90,7 +104,7 @@ def architecture_section(collected: dict) -> list:
     for index in range(max(len(keras), len(lightning))):
         keras_row = keras[index] if index < len(keras) else None
         lightning_row = lightning[index] if index < len(lightning) else None
-        rows.append([str(index), *layer_cells(keras_row), *layer_cells(lightning_row), "match" if keras_row == lightning_row else "DIFFERS"])
+        rows.append([str(index), *layer_cells(keras_row, [row.get("name") for row in keras]), *layer_cells(lightning_row, [row.get("name") for row in lightning]), "match" if same_row(keras_row, lightning_row) else "DIFFERS"])
     total = [sum(row["parameters"] for row in side) for side in (keras, lightning)]
     rows.append(["", "total", "", f"{total[0]:,}", "total", "", f"{total[1]:,}", "match" if total[0] == total[1] else "DIFFERS"])
     verdict = "Every layer matches field for field (kind, output shape, weight count, and every option of its config)." if not architecture["differences"] else "Differences: " + "; ".join(architecture["differences"])

@@ -13,8 +13,9 @@ import random
 from dataclasses import dataclass
 
 from lightning_port.evidence.conformance.optimizers import OPTIMIZER_CONFORMANCE_CASES
-from lightning_port.spec import layers as L
-from lightning_port.spec.layers import LayerShapeError, summarize
+from lightning_port import spec as L
+from lightning_port.layers.graph import Graph
+from lightning_port.ops.windows import LayerShapeError
 from lightning_port.spec.losses import BinaryCrossentropy, CategoricalCrossentropy, Huber, SparseCategoricalCrossentropy
 
 # Activations that keep tiny random networks finite (exponential growth aside).
@@ -26,7 +27,7 @@ _ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "softplus", "softsign"
 class RandomModel:
     seed: int
     input_shape: tuple[int, ...]
-    layers: tuple[L.Layer, ...]
+    layers: tuple[L.LayerKind, ...]
     optimizer: object
     loss: object
 
@@ -34,7 +35,7 @@ class RandomModel:
         return f"seed {self.seed}: {self.input_shape} -> " + " -> ".join(type(layer).__name__ for layer in self.layers)
 
 
-def _image_layer(rng: random.Random, shape) -> L.Layer:
+def _image_layer(rng: random.Random, shape) -> L.LayerKind:
     height, width, _ = shape
     choice = rng.choice(("conv", "conv", "pool", "batchnorm", "padding", "spatial_dropout", "activation", "layernorm"))
     if choice == "conv":
@@ -59,7 +60,7 @@ def _image_layer(rng: random.Random, shape) -> L.Layer:
     return L.Activation(rng.choice([name for name in _ACTIVATIONS if name]))
 
 
-def _sequence_layer(rng: random.Random, shape) -> L.Layer:
+def _sequence_layer(rng: random.Random, shape) -> L.LayerKind:
     choice = rng.choice(("conv", "conv", "pool", "dense", "layernorm", "batchnorm", "dropout"))
     if choice == "conv":
         kernel = rng.choice((1, 2, 3))
@@ -78,7 +79,7 @@ def _sequence_layer(rng: random.Random, shape) -> L.Layer:
     return L.Dropout(rng.choice((0.1, 0.5)))
 
 
-def _vector_layer(rng: random.Random, shape) -> L.Layer:
+def _vector_layer(rng: random.Random, shape) -> L.LayerKind:
     choice = rng.choice(("dense", "dense", "batchnorm", "layernorm", "dropout", "relu", "leaky", "elu", "rescaling", "softmax"))
     if choice == "dense":
         return L.Dense(rng.randint(3, 8), activation=rng.choice(_ACTIVATIONS), use_bias=rng.random() < 0.8)
@@ -99,7 +100,7 @@ def _vector_layer(rng: random.Random, shape) -> L.Layer:
     return L.Softmax()
 
 
-def _head(rng: random.Random) -> tuple[tuple[L.Layer, ...], object]:
+def _head(rng: random.Random) -> tuple[tuple[L.LayerKind, ...], object]:
     kind = rng.choice(("categorical", "categorical_logits", "sparse", "sparse_logits", "binary", "binary_logits", "mse", "mae", "huber"))
     classes = rng.randint(3, 4)
     if kind == "categorical":
@@ -121,12 +122,17 @@ def _head(rng: random.Random) -> tuple[tuple[L.Layer, ...], object]:
     return (L.Dense(rng.randint(1, 3)),), kind
 
 
+def _stack_output(layers, shape) -> tuple[int, ...]:
+    """The output shape of a stack, checked as Keras would check it."""
+    return Graph.stack(tuple(shape), tuple(layers)).output_shapes[0] if layers else tuple(shape)
+
+
 def random_model(seed: int) -> RandomModel:
     """One seeded random model; shapes are checked as Keras would check them."""
     rng = random.Random(seed)
     for attempt in range(50):
         kind = rng.choice(("image", "image", "sequence", "vector", "tokens"))
-        layers: list[L.Layer] = []
+        layers: list[L.LayerKind] = []
         if kind == "image":
             shape = (rng.randint(6, 9), rng.randint(6, 9), rng.randint(1, 3))
             make, depth = _image_layer, rng.randint(1, 3)
@@ -141,7 +147,7 @@ def random_model(seed: int) -> RandomModel:
             shape = (rng.randint(4, 8),)
             make, depth = _vector_layer, rng.randint(1, 3)
         try:
-            current = summarize(tuple(layers), shape)[-1].output_shape if layers else shape
+            current = _stack_output(layers, shape)
             for _ in range(depth):
                 layer = make(rng, current)
                 normalizing = (L.LayerNormalization, L.BatchNormalization)
@@ -151,7 +157,7 @@ def random_model(seed: int) -> RandomModel:
                     # normalised tensor divides near-zero variances. Relative errors would
                     # measure that rounding, in either framework, not the port.
                     continue
-                current = summarize((layer,), current)[-1].output_shape
+                current = _stack_output([layer], current)
                 if min(current[:-1] or (1,)) < 1:
                     raise LayerShapeError("an empty axis")
                 layers.append(layer)
@@ -165,7 +171,7 @@ def random_model(seed: int) -> RandomModel:
                 layers.append(_vector_layer(rng, None))
             head, loss = _head(rng)
             layers += head
-            summarize(tuple(layers), shape)
+            _stack_output(layers, shape)
         except LayerShapeError:
             continue  # a stack Keras would refuse (a window larger than its input): draw again
         optimizer = rng.choice(OPTIMIZER_CONFORMANCE_CASES)[1]
@@ -175,7 +181,7 @@ def random_model(seed: int) -> RandomModel:
 
 def save_keras_model(model: RandomModel, path) -> None:
     """The model built and compiled in live Keras (fresh seeded weights), saved as .keras."""
-    from lightning_port.evidence.conformance.layers import build_keras_model
+    from lightning_port.evidence.parity.keras_models import build_keras_model
     from lightning_port.spec import Article, Preprocessing, Recipe, ReportedResult
 
     recipe = Recipe(
@@ -191,7 +197,7 @@ def port_and_measure(model: RandomModel, directory, samples: int | None = None):
     ``samples``: default, enough for OPTIMIZER_STEPS (3) batches of the recipe's batch size."""
     from pathlib import Path
 
-    from lightning_port.porting.measure import OPTIMIZER_STEPS, measure_parity, synthetic_data
+    from lightning_port.evidence.parity.measure import OPTIMIZER_STEPS, measure_parity, synthetic_data
     from lightning_port.porting.reader import read_keras_file
 
     path = Path(directory) / f"random_{model.seed}.keras"

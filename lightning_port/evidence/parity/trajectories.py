@@ -27,8 +27,8 @@ from torch import nn
 from lightning_port.keras_compat.augmentation import apply_transform
 from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
-from lightning_port.models.sequential import KerasSequential
-from lightning_port.spec import Dropout, Recipe
+from lightning_port.models import KerasModel
+from lightning_port.spec import Recipe
 
 
 @dataclass
@@ -72,16 +72,24 @@ def draw_randomness(recipe: Recipe, steps: int, batch_size: int, seed: int = 0) 
                 "ty": uniform(spec.width_shift_range) * width,
                 "flip_horizontal": (generator.random(batch_size) < 0.5) & spec.horizontal_flip,
             })
-    shapes = []
-    for layer, summary in zip(recipe.layers, recipe.summary()):
-        if isinstance(layer, Dropout):
-            shapes.append((layer.rate, summary.output_shape))
-    dropout = [[generator.random((batch_size, *shape)) >= rate for rate, shape in shapes] for _ in range(steps)]
+    dropout = [[generator.random((batch_size, *shape)) >= rate for rate, shape in dropout_calls(recipe)] for _ in range(steps)]
     return Randomness(augmentation, dropout)
 
 
+def dropout_calls(recipe: Recipe) -> list[tuple[float, tuple[int, ...]]]:
+    """(rate, output shape) of every Dropout call of the top-level graph, in evaluation order:
+    the order both frameworks' Dropout layers run in within a step."""
+    graph = recipe.graph
+    shapes = graph.node_outputs()
+    return [
+        (graph.layers[node.layer].rate, shapes[(node.layer, node.index)][0])
+        for node in graph.nodes
+        if graph.layers[node.layer].keras_class == "Dropout"
+    ]
+
+
 def _dropout_rates(recipe: Recipe) -> list[float]:
-    return [layer.rate for layer in recipe.layers if isinstance(layer, Dropout)]
+    return [rate for rate, _ in dropout_calls(recipe)]
 
 
 def _scaled_masks(recipe: Recipe, keep_masks: list[np.ndarray], dtype) -> list[np.ndarray]:
@@ -101,14 +109,22 @@ def keras_augment(generator, images: np.ndarray, parameters: dict[str, np.ndarra
 
 @contextlib.contextmanager
 def _injected_keras_dropout(keras_model):
-    """Dropout layers that multiply by ``layer._injected_mask`` instead of drawing a mask."""
+    """Dropout layers that multiply by the next of the step's masks instead of drawing one
+    (``masks``: set before each traced call; the calls take them in the order they run)."""
     import keras
 
     layers = [layer for layer in keras_model.layers if isinstance(layer, keras.layers.Dropout)]
+    state = {"masks": [], "next": 0}
+
+    def call(inputs, training=None):
+        mask = state["masks"][state["next"]]
+        state["next"] += 1
+        return inputs * mask
+
     for layer in layers:
-        layer.call = lambda inputs, training=None, layer=layer: inputs * layer._injected_mask
+        layer.call = call
     try:
-        yield layers
+        yield state
     finally:
         for layer in layers:
             del layer.call
@@ -125,12 +141,11 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
 
     dtype = keras_model.get_weights()[0].dtype.type
     losses = []
-    with _injected_keras_dropout(keras_model) as dropout_layers:
+    with _injected_keras_dropout(keras_model) as dropout_state:
 
         @tf.function
         def step(x, y, masks):
-            for layer, mask in zip(dropout_layers, masks):
-                layer._injected_mask = mask
+            dropout_state["masks"], dropout_state["next"] = masks, 0
             with tf.GradientTape() as tape:
                 predictions = keras_model(x, training=True)
                 loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
@@ -155,7 +170,7 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
 
 # ---- the port ----
 
-def port_trajectory(recipe: Recipe, backbone: KerasSequential, batches, randomness: Randomness, compiled: bool = False) -> Trajectory:
+def port_trajectory(recipe: Recipe, backbone: KerasModel, batches, randomness: Randomness, compiled: bool = False) -> Trajectory:
     """The port's training step: backbone forward in training mode with the given dropout
     masks, Keras-rule loss, backward and the Keras-rule optimizer (or ``--compile``'s graph)."""
     dtype = next(backbone.parameters()).dtype
@@ -163,11 +178,14 @@ def port_trajectory(recipe: Recipe, backbone: KerasSequential, batches, randomne
     optimizer = build_optimizer(recipe.optimizer, backbone.parameters())
     dropouts = [module for module in backbone.modules() if isinstance(module, nn.Dropout)]
     current: list[torch.Tensor] = []
+    position = [0]  # the next call's mask: Dropout calls run in the graph's order
 
-    def inject(index):
-        return lambda module, arguments, output: arguments[0] * current[index]
+    def inject(module, arguments, output):
+        mask = current[position[0]]
+        position[0] += 1
+        return arguments[0] * mask
 
-    handles = [module.register_forward_hook(inject(index)) for index, module in enumerate(dropouts)]
+    handles = [module.register_forward_hook(inject) for module in dropouts]
     compiled_step = None
     if compiled:
         from lightning_port.training.compiled_step import CompiledTrainingStep
@@ -183,6 +201,7 @@ def port_trajectory(recipe: Recipe, backbone: KerasSequential, batches, randomne
                 parameters = {key: torch.as_tensor(value) for key, value in randomness.augmentation[index].items()}
                 images = apply_transform(images, parameters)
             current[:] = [torch.from_numpy(mask) for mask in _scaled_masks(recipe, randomness.dropout[index], numpy_dtype)]
+            position[0] = 0
             targets = _targets(recipe, labels)
             if compiled_step is not None:
                 loss, _ = compiled_step(images, targets)

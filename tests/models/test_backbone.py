@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from lightning_port.models import build_backbone
+from lightning_port.models.keras_weights import weight_plan
 from lightning_port.registry import get_recipe, model_names
 
 
@@ -11,21 +12,34 @@ def test_backbone_parameter_count_and_output_shape(name):
     backbone = build_backbone(recipe)
     assert sum(p.numel() for p in backbone.parameters()) == recipe.parameter_count
     logits = backbone(torch.zeros(3, *backbone.input_shape))
-    assert logits.shape == (3, recipe.summary()[-1].output_shape[0])
+    assert logits.shape == (3, recipe.output_shapes[0][0])
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_submodules_are_named_after_the_keras_layers(name):
+    recipe = get_recipe(name)
+    backbone = build_backbone(recipe)
+    for entry in weight_plan(backbone):
+        layer_name, variable = entry.keras_path.rsplit("/", 1)
+        assert entry.torch_key.startswith(f"{layer_name}."), entry
+        assert entry.torch_key in backbone.state_dict()
 
 
 @pytest.mark.parametrize("name", model_names())
 def test_keras_default_initialization(name):
     """glorot_uniform kernels within +-sqrt(6 / (fan_in + fan_out)), zero biases."""
     torch.manual_seed(0)
-    for layer in build_backbone(get_recipe(name)).weighted_layers():
-        weight = layer.module.weight
-        receptive = weight[0, 0].numel() if weight.dim() == 4 else 1
-        fan_in, fan_out = weight.shape[1] * receptive, weight.shape[0] * receptive
+    state = build_backbone(get_recipe(name)).state_dict()
+    for entry in weight_plan(build_backbone(get_recipe(name))):
+        tensor = state[entry.torch_key]
+        if entry.row.keras == "bias":
+            assert torch.count_nonzero(tensor) == 0
+            continue
+        receptive = tensor[0, 0].numel() if tensor.dim() == 4 else 1
+        fan_in, fan_out = tensor.shape[1] * receptive, tensor.shape[0] * receptive
         limit = (6.0 / (fan_in + fan_out)) ** 0.5
-        assert weight.abs().max() <= limit
-        assert weight.abs().max() > 0.9 * limit  # uses the range, not a narrower one
-        assert torch.count_nonzero(layer.module.bias) == 0
+        assert tensor.abs().max() <= limit
+        assert tensor.abs().max() > 0.9 * limit  # uses the range, not a narrower one
 
 
 def test_forward_returns_logits_and_probabilities_apply_the_output_activation():

@@ -13,7 +13,6 @@ import math
 import torch
 from torch import nn
 
-from lightning_port.keras_compat import defaults as keras_defaults
 
 # keras.initializers.VarianceScaling(distribution="truncated_normal"): the standard deviation
 # of a normal truncated at two standard deviations, divided out so the variance is as asked.
@@ -60,16 +59,3 @@ def initialize(tensor: torch.Tensor, name: str) -> None:
     if name not in INITIALIZERS:
         raise ValueError(f"unsupported initializer {name!r}; supported: {', '.join(INITIALIZERS)}")
     INITIALIZERS[name](tensor)
-
-
-@torch.no_grad()
-def keras_default_init_(module: nn.Module) -> None:
-    """glorot_uniform kernels and zero biases, Keras's Dense/Conv defaults, for modules built
-    outside a recipe (the backbone initialises each layer from its own spec)."""
-    assert keras_defaults.KERNEL_INITIALIZER_KERAS_DEFAULT == "glorot_uniform"
-    assert keras_defaults.BIAS_INITIALIZER_KERAS_DEFAULT == "zeros"
-    for layer in module.modules():
-        if isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)):
-            initialize(layer.weight, keras_defaults.KERNEL_INITIALIZER_KERAS_DEFAULT)
-            if layer.bias is not None:
-                initialize(layer.bias, keras_defaults.BIAS_INITIALIZER_KERAS_DEFAULT)

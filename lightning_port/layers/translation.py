@@ -1,0 +1,42 @@
+"""How a Keras weight becomes a torch tensor and back: the explicit table of every layout
+change a layer kind may name (``WeightRow.translation``).
+
+Keras stores kernels with the input axes first and the output axis last ((in, out) for Dense,
+(kh, kw, in, out) for Conv2D); torch's modules keep the output axis first ((out, in),
+(out, in, kh, kw)). Each translation here is one such permutation, named for what it does,
+with its inverse; ``docs/weights.md`` renders the table of which layer kind uses which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Translation:
+    name: str  # as the weight table prints it
+    to_torch: Callable[[np.ndarray], np.ndarray]
+    to_keras: Callable[[np.ndarray], np.ndarray]
+
+
+def _same(array: np.ndarray) -> np.ndarray:
+    return array
+
+
+def _permutation(name: str, axes: tuple[int, ...]) -> Translation:
+    inverse = tuple(int(axis) for axis in np.argsort(axes))
+    return Translation(name, lambda array: array.transpose(axes), lambda array: array.transpose(inverse))
+
+
+COPY = Translation("copied", _same, _same)
+# Dense: kernel (in, out) -> nn.Linear weight (out, in).
+TRANSPOSE = _permutation("transposed", (1, 0))
+# Conv2D / Conv2DTranspose / SeparableConv2D pointwise: (kh, kw, in, out) -> (out, in, kh, kw).
+HWIO_TO_OIHW = _permutation("permute HWIO -> OIHW", (3, 2, 0, 1))
+# Conv1D: (k, in, out) -> (out, in, k).
+WIO_TO_OIW = _permutation("permute WIO -> OIW", (2, 1, 0))
+# Conv2DTranspose: Keras keeps (kh, kw, out, in), torch's conv_transpose2d (in, out, kh, kw).
+HWOI_TO_IOHW = _permutation("permute HWOI -> IOHW", (3, 2, 0, 1))

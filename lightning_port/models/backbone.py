@@ -1,0 +1,149 @@
+"""The torch ``nn.Module`` that is a recipe's Keras model: its graph of layer calls, run.
+
+Every layer is a submodule named after the Keras layer (``conv2d``, ``dense_1``; a nested
+model's layers under its name, ``data_augmentation.random_flip``), so ``state_dict`` keys read
+like Keras's variable paths and stay stable; a layer called twice is one submodule, so its
+weights are shared as in Keras. ``forward`` evaluates the calls in Keras's order
+(``layers.graph``). Tensors keep Keras's layout throughout (images channels-last).
+
+One deliberate difference from a literal translation: for an output whose loss reads the
+logits of a final softmax or sigmoid (Keras on TensorFlow recovers them from the activation
+op, see ``keras_compat.losses``), ``forward`` returns the activation's input and
+``probabilities()`` applies it; every other consumer of that tensor sees the activated value.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from lightning_port.layers.base import BuildContext, LayerKind
+from lightning_port.layers.graph import Graph, InputRef, OutputRef, final_activation
+from lightning_port.ops.activations import ACTIVATION_FUNCTIONS
+
+# Names nn.Module itself uses: a Keras layer so named gets a suffix as its attribute.
+_RESERVED = set(dir(nn.Module)) | {"graph", "plan", "returns_logits", "output_activations", "module_names", "keras_input_shapes"}
+
+
+class KerasModel(nn.Module, BuildContext):
+    def __init__(self, graph: Graph, returns_logits: tuple[bool, ...] | bool = False):
+        """``graph``: resolved (every layer named). ``returns_logits``, per output: return the
+        input of its final softmax or sigmoid (the loss reads logits)."""
+        super().__init__()
+        self.graph = graph
+        self.keras_input_shapes = graph.input_shapes
+        self.output_activations = tuple(final_activation(graph, reference) for reference in graph.outputs)
+        if isinstance(returns_logits, bool):
+            returns_logits = (returns_logits,) * len(graph.outputs)
+        for wanted, activation in zip(returns_logits, self.output_activations):
+            if wanted and activation not in ("softmax", "sigmoid"):
+                raise ValueError(f"returns_logits needs a final softmax or sigmoid, the output ends in {activation!r}")
+        self.returns_logits = tuple(returns_logits)
+        shapes = graph.node_outputs()
+        first_calls = graph.first_calls()
+        self.module_names: dict[int, str] = {}
+        activations: dict[int, object] = {}
+        for position, layer in enumerate(graph.layers):
+            module = layer.build(graph.node_input_shape(first_calls[position], shapes), self)
+            if module is not None:
+                with torch.no_grad():
+                    layer.initialize(module)
+                self.module_names[position] = self._register(layer.name, module)
+            name = layer.activation_name
+            if name not in (None, "linear"):
+                activations[position] = ACTIVATION_FUNCTIONS[name]
+        # The plan: per call, what forward does (kept as plain data so the loop stays short).
+        self.plan = [(node, self.module_names.get(node.layer), activations.get(node.layer), _is_model(graph.layers[node.layer])) for node in graph.nodes]
+
+    def _register(self, name: str, module: nn.Module) -> str:
+        attribute = name.replace(".", "_")
+        while attribute in _RESERVED or attribute in self._modules:
+            attribute += "_layer"
+        self.add_module(attribute, module)
+        return attribute
+
+    # ---- BuildContext ----
+    def submodel(self, layer: LayerKind, input_shape) -> KerasModel:
+        """The module of a nested model: a backbone of its own (its logits recovered only where
+        the outer model's output is its output: see ``forward``)."""
+        graph = layer.graph_for(input_shape)
+        return KerasModel(graph, returns_logits=False)
+
+    # ---- shapes ----
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The input shape without the batch axis (Keras's, channels last); one-input models."""
+        if len(self.keras_input_shapes) != 1:
+            raise ValueError(f"the model has {len(self.keras_input_shapes)} inputs; see input_shapes")
+        return self.keras_input_shapes[0]
+
+    @property
+    def input_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return self.keras_input_shapes
+
+    def layer_module(self, position: int) -> nn.Module | None:
+        """The module of layer ``position`` of the graph (None: the layer is its activation only)."""
+        name = self.module_names.get(position)
+        return None if name is None else self._modules[name]
+
+    # ---- running ----
+    def run(self, inputs: list[torch.Tensor], keep=None) -> tuple[list[torch.Tensor], list[torch.Tensor | None]]:
+        """Every output, and each output's value before its final activation (None where it
+        has none). ``keep``: a dict that receives every call's outputs, (layer, call) -> list."""
+        values: dict = {InputRef(index): tensor for index, tensor in enumerate(inputs)}
+        before: dict = {}
+        modules = self._modules
+
+        def fetch(reference):
+            return [values[item] for item in reference] if isinstance(reference, tuple) else values[reference]
+
+        for node, module_name, activation, nested in self.plan:
+            arguments = fetch(node.arguments)
+            keywords = {key: fetch(value) for key, value in node.keyword_arguments}
+            if nested:
+                outputs, logits = modules[module_name].run(arguments if isinstance(arguments, list) else [arguments])
+            else:
+                result = modules[module_name](arguments, **keywords) if module_name is not None else arguments
+                outputs = list(result) if isinstance(result, (tuple, list)) else [result]
+                logits = [None] * len(outputs)
+                if activation is not None:
+                    logits, outputs = [outputs[0]], [activation(outputs[0])]
+            for index, tensor in enumerate(outputs):
+                reference = OutputRef(node.layer, node.index, index)
+                values[reference] = tensor
+                before[reference] = logits[index]
+            if keep is not None:
+                keep[(node.layer, node.index)] = outputs
+        return [values[reference] for reference in self.graph.outputs], [before.get(reference) for reference in self.graph.outputs]
+
+    def forward(self, *inputs: torch.Tensor):
+        """The model's outputs (one tensor, or a tuple for several), logits where
+        ``returns_logits`` asks. Several inputs: ``forward(a, b)`` or ``forward((a, b))``."""
+        if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
+            inputs = tuple(inputs[0])
+        outputs, logits = self.run(list(inputs))
+        results = [logit if wanted else output for output, logit, wanted in zip(outputs, logits, self.returns_logits)]
+        return results[0] if len(results) == 1 else tuple(results)
+
+    def probabilities(self, outputs):
+        """What Keras's predict() returns, from what forward() returned."""
+        if not isinstance(outputs, tuple):
+            return self._probabilities(outputs, 0)
+        return tuple(self._probabilities(output, index) for index, output in enumerate(outputs))
+
+    def _probabilities(self, output, index):
+        return ACTIVATION_FUNCTIONS[self.output_activations[index]](output) if self.returns_logits[index] else output
+
+    def extra_repr(self) -> str:
+        return f"inputs={self.keras_input_shapes}, outputs={self.graph.output_names()}"
+
+
+def _is_model(layer: LayerKind) -> bool:
+    return hasattr(layer, "graph_for")
+
+
+def build_backbone(recipe) -> KerasModel:
+    return KerasModel(recipe.graph, returns_logits=recipe.outputs_are_logits)
+
+
+__all__ = ["KerasModel", "build_backbone"]
