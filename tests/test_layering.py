@@ -29,6 +29,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("lightning_port.evidence", "lightning_port.porting"),
     # the command lines
     ("lightning_port.cli",),
+    # developer tools run from a checkout, outside the installed package (e.g. the GPU transfer)
+    ("tools",),
 ]
 
 
@@ -42,7 +44,7 @@ def layer_of(module: str) -> int | None:
 
 
 def _modules():
-    for package in ("lightning_port", "keras_reference"):
+    for package in ("lightning_port", "keras_reference", "tools"):
         for path in sorted((REPOSITORY_ROOT / package).rglob("*.py")):
             relative = path.relative_to(REPOSITORY_ROOT).with_suffix("")
             parts = list(relative.parts)
@@ -87,6 +89,18 @@ def test_no_import_runs_back_up_the_layers():
     assert not arrows, "\n".join(arrows)
 
 
-@pytest.mark.parametrize("module, layer", [("lightning_port.cli.train", 8), ("lightning_port.spec.recipe", 1), ("keras_reference.run", 6)])
+@pytest.mark.parametrize(
+    "module, layer",
+    [("lightning_port.cli.train", 8), ("lightning_port.spec.recipe", 1), ("keras_reference.run", 6), ("tools.gpu_evidence.transfer", 9)],
+)
 def test_layer_lookup(module, layer):
     assert layer_of(module) == layer
+
+
+def test_the_installed_package_leaves_the_developer_tools_out():
+    """What only serves moving files to a remote machine is not installed with the package."""
+    import tomllib
+
+    included = tomllib.loads((REPOSITORY_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert not any(pattern.startswith("tools") for pattern in included)
+    assert not list((REPOSITORY_ROOT / "lightning_port").rglob("transfer.py"))

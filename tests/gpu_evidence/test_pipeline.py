@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from lightning_port.evidence.gpu import transfer
+from tools.gpu_evidence import transfer
 from lightning_port.evidence.benchmarking.modes import MODES
 from lightning_port.evidence.gpu.stages import SIZES, STAGES
 from tests.cli.scripts import run_script
