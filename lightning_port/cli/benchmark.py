@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from lightning_port.evidence.benchmarking.fastest import FASTEST_TARGETS
 from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, MODES
 from lightning_port.registry import model_names
 from lightning_port.run import arguments
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch in each execution mode: Lightning port, PyTorch floor, Keras on TensorFlow and on torch.")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--model", nargs="+", choices=model_names(), metavar="NAME", help=f"one or more of: {', '.join(model_names())}")
-    which.add_argument("--targeted", action="store_true", help="the models the speed targets are for (the MNIST MLPs)")
+    which.add_argument("--targeted", action="store_true", help="the models the speed targets are for (the MNIST tutorials, mnist_convnet, cifar_cnn)")
     which.add_argument("--all", action="store_true", help="every registered model")
     which.add_argument("--render-only", action="store_true", help="measure nothing; rewrite --markdown from the JSON files beside --output")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {', '.join(MODES)} (default: all)")
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.all or args.render_only:
         models = model_names()
     elif args.targeted:
-        models = [name for name in model_names() if get_recipe(name).evidence.speed_targeted]
+        # The per-mode targets' models (Evidence.speed_targeted) and the fastest-against-fastest ones.
+        models = [name for name in model_names() if get_recipe(name).evidence.speed_targeted or name in FASTEST_TARGETS]
     else:
         models = list(dict.fromkeys(args.model))
     recipes = [get_recipe(name) for name in models]
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"Every model trained on its first {args.max_train_samples:,} samples (--max-train-samples).")
 
     from lightning_port.support.atomic import atomic_write_json, atomic_write_text
-    from lightning_port.evidence.benchmarking.render import page, text_table
+    from lightning_port.evidence.benchmarking.render import fastest_text_table, page, text_table
     from lightning_port.evidence.benchmarking.runner import BenchmarkIncomplete, run_benchmark
 
     output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print()
     print(text_table(report))
+    print("\nFastest against fastest:")
+    print(fastest_text_table(report))
     for note in notes:
         print(note)
     print(f"\nJSON: {output}\nMarkdown: {markdown_path}")
