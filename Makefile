@@ -9,6 +9,8 @@ MODEL ?= mnist_mlp
 PYTEST_ARGS ?=
 # e.g. make benchmark BENCHMARK_ARGS="--modes compile --rounds 3"
 BENCHMARK_ARGS ?=
+# e.g. make benchmark PROFILE_ARGS="--steps 192"
+PROFILE_ARGS ?=
 
 .PHONY: train test parity parity-fast slow benchmark report conformance gpu-evidence clean
 
@@ -44,8 +46,11 @@ parity-fast: $(BIN)/.installed-all
 slow: $(BIN)/.installed-all
 	$(BIN)/python -m pytest -m "slow and not gpu" -o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
 
+## The speed figures of docs/benchmarks.md: every mode and fastest against fastest on the targeted
+## models, then where a cifar_cnn step's time goes (port and floor, eager and compiled).
 benchmark: $(BIN)/.installed-all
 	$(BIN)/python scripts/benchmark.py --targeted $(BENCHMARK_ARGS)
+	$(BIN)/python scripts/profile_step.py --model cifar_cnn $(PROFILE_ARGS)
 
 ## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
 conformance: $(BIN)/.installed-all

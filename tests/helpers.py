@@ -10,6 +10,7 @@ from lightning_port.registry import get_recipe
 from lightning_port.run.description import RunDefinition
 from lightning_port.run.resolve import resolve_definition, resolve_training_run
 from lightning_port.training.fit import run_training
+from lightning_port.training.speed_mode_module import build_classifier
 from lightning_port.training.system import TutorialClassifier
 
 
@@ -50,7 +51,7 @@ def fit_in_process(
     run = definition(model, data_dir=data_dir, epochs=epochs, seed=seed, **definition_options)
     speed = SpeedMode(steps_per_execution=steps_per_execution, compile=compile)
     datamodule = TutorialDataModule(run, steps_per_execution=steps_per_execution)
-    system = TutorialClassifier(run.recipe, batch_size=run.batch_size, speed=speed)
+    system = build_classifier(run.recipe, batch_size=run.batch_size, speed=speed)
     options = dict(
         max_epochs=epochs,
         accelerator="cpu",

@@ -51,6 +51,8 @@ LAYERS: list[str] = [
     "lightning_port.evidence",
     # the command lines
     "lightning_port.cli",
+    # developer tools run from a checkout, outside the installed package (e.g. the GPU transfer)
+    "tools",
 ]
 
 
@@ -63,7 +65,7 @@ def layer_of(module: str) -> int | None:
 
 
 def _modules():
-    for package in ("lightning_port", "keras_reference"):
+    for package in ("lightning_port", "keras_reference", "tools"):
         for path in sorted((REPOSITORY_ROOT / package).rglob("*.py")):
             relative = path.relative_to(REPOSITORY_ROOT).with_suffix("")
             parts = list(relative.parts)
@@ -111,7 +113,17 @@ def test_no_import_runs_back_up_the_layers():
 @pytest.mark.parametrize(
     "module, layer",
     [("lightning_port.cli.train", "lightning_port.cli"), ("lightning_port.spec.recipe", "lightning_port.spec"), ("keras_reference.run", "keras_reference"),
-     ("lightning_port.keras_compat.defaults", "lightning_port.keras_compat.defaults"), ("lightning_port.keras_compat.losses", "lightning_port.keras_compat")],
+     ("lightning_port.keras_compat.defaults", "lightning_port.keras_compat.defaults"), ("lightning_port.keras_compat.losses", "lightning_port.keras_compat"),
+     ("tools.gpu_evidence.transfer", "tools")],
 )
 def test_layer_lookup(module, layer):
     assert LAYERS[layer_of(module)] == layer
+
+
+def test_the_installed_package_leaves_the_developer_tools_out():
+    """What only serves moving files to a remote machine is not installed with the package."""
+    import tomllib
+
+    included = tomllib.loads((REPOSITORY_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert not any(pattern.startswith("tools") for pattern in included)
+    assert not list((REPOSITORY_ROOT / "lightning_port").rglob("transfer.py"))

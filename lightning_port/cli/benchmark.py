@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from lightning_port.evidence.benchmarking.fastest import FASTEST_TARGETS
 from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, MODES
 from lightning_port.registry import model_names
 from lightning_port.run import arguments
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="benchmark.py", description="Seconds per epoch in each execution mode: Lightning port, PyTorch floor, Keras on TensorFlow and on torch.")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--model", nargs="+", choices=model_names(), metavar="NAME", help=f"one or more of: {', '.join(model_names())}")
-    which.add_argument("--targeted", action="store_true", help="the models the speed targets are for (the MNIST MLPs)")
+    which.add_argument("--targeted", action="store_true", help="the models the speed targets are for (the MNIST tutorials, mnist_convnet, cifar_cnn)")
     which.add_argument("--all", action="store_true", help="every registered model")
     which.add_argument("--render-only", action="store_true", help="measure nothing; rewrite --markdown from the JSON files beside --output")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {', '.join(MODES)} (default: all)")
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.all or args.render_only:
         models = model_names()
     elif args.targeted:
-        models = [name for name in model_names() if get_recipe(name).evidence.speed_targeted]
+        # The per-mode targets' models (Evidence.speed_targeted) and the fastest-against-fastest ones.
+        models = [name for name in model_names() if get_recipe(name).evidence.speed_targeted or name in FASTEST_TARGETS]
     else:
         models = list(dict.fromkeys(args.model))
     recipes = [get_recipe(name) for name in models]
@@ -84,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_train_samples:
         notes.append(f"Every model trained on its first {args.max_train_samples:,} samples (--max-train-samples).")
 
-    from lightning_port.support.atomic import atomic_write_json, atomic_write_text
-    from lightning_port.evidence.benchmarking.render import page, text_table
+    from lightning_port.support.atomic import atomic_write_json
+    from lightning_port.evidence.benchmarking.render import fastest_text_table, text_table
     from lightning_port.evidence.benchmarking.runner import BenchmarkIncomplete, run_benchmark
 
     output = Path(args.output or Path("docs") / "benchmarks" / f"{args.accelerator}.json")
@@ -107,26 +109,47 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         report["notes"] = notes
         atomic_write_json(output, report)
-    siblings = sorted(output.parent.glob("*.json"))
+    code = write_page(output.parent, markdown_path)
+    if code:
+        return code
+    if args.render_only:
+        print(f"Markdown: {markdown_path} (from the JSON files in {output.parent})")
+        return 0
+    print()
+    print(text_table(report))
+    print("\nFastest against fastest:")
+    print(fastest_text_table(report))
+    for note in notes:
+        print(note)
+    print(f"\nJSON: {output}\nMarkdown: {markdown_path}")
+    return 0
+
+
+def _read_json_files(paths: list[Path], required_key: str) -> list[dict] | None:
     reports = []
-    for path in siblings:
+    for path in paths:
         try:
             reports.append(json.loads(path.read_text()))
         except json.JSONDecodeError as error:
             print(f"benchmark.py: error: {path}: not valid JSON ({error.msg}, line {error.lineno}); delete it or re-run the benchmark", file=sys.stderr)
-            return 1
-        if "modes" not in reports[-1]:
-            print(f"benchmark.py: error: {path}: written by an older benchmark.py (no per-mode results); delete it or re-run the benchmark", file=sys.stderr)
-            return 1
-    atomic_write_text(markdown_path, page(reports))
-    if args.render_only:
-        print(f"Markdown: {markdown_path} (from {len(reports)} file(s) in {output.parent})")
-        return 0
-    print()
-    print(text_table(report))
-    for note in notes:
-        print(note)
-    print(f"\nJSON: {output}\nMarkdown: {markdown_path}")
+            return None
+        if required_key not in reports[-1]:
+            print(f"benchmark.py: error: {path}: written by an older version (no {required_key!r}); delete it or re-run it", file=sys.stderr)
+            return None
+    return reports
+
+
+def write_page(json_dir: Path, markdown_path: Path) -> int:
+    """Rewrite the page from every benchmark JSON in ``json_dir`` and every step profile in
+    ``json_dir/profiles``; 1 (after a one-line error) when a file cannot be read."""
+    from lightning_port.evidence.benchmarking.render import page
+    from lightning_port.support.atomic import atomic_write_text
+
+    reports = _read_json_files(sorted(json_dir.glob("*.json")), "modes")
+    profiles = _read_json_files(sorted((json_dir / "profiles").glob("*.json")), "configurations")
+    if reports is None or profiles is None:
+        return 1
+    atomic_write_text(markdown_path, page(reports, profiles))
     return 0
 
 

@@ -47,6 +47,23 @@ class KerasEpochMetrics(nn.Module):
         outputs = outputs.detach()
         self.accuracy.update(predicted_classes(self.loss_function, outputs), accuracy_targets(targets, outputs))
 
+    @torch.no_grad()
+    def add_sums(self, loss_sum: torch.Tensor, samples: int, correct: torch.Tensor) -> None:
+        """Count steps a compiled graph already summed (training/compiled_step.py): ``loss_sum``
+        is the sum of the batch mean losses times their batch sizes (float64), ``correct`` the
+        samples predicted right, over ``samples`` samples. Stays on the device, no host sync.
+
+        The states end as ``update`` per batch would leave them: the loss gets the sum followed
+        by zeros (MeanMetric adds the values and counts one per value), the accuracy one hit
+        per right sample and one miss per wrong one (micro accuracy counts only those)."""
+        if samples == 0:
+            return
+        values = torch.zeros(samples, dtype=torch.float64, device=loss_sum.device)
+        values[0] = loss_sum
+        self.loss.update(values)
+        hits = (torch.arange(samples, device=correct.device) < correct).long()
+        self.accuracy.update(hits, torch.ones_like(hits))
+
     def compute(self) -> dict[str, float]:
         """The epoch's values (summed over DDP ranks); empty if nothing was counted."""
         if not self.loss.update_called:

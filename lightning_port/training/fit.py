@@ -20,6 +20,7 @@ from lightning_port.run.resolve import CHECKPOINT_DIRECTORY, RUN_CONFIG_FILE, ch
 from lightning_port.support.atomic import atomic_write_json
 from lightning_port.support.provenance import stamp
 from lightning_port.support.results import package_versions, write_result
+from lightning_port.training.speed_mode_module import build_classifier
 from lightning_port.training.system import TutorialClassifier
 from lightning_port.training.trainer import build_trainer, describe_device, quiet_lightning
 
@@ -60,7 +61,7 @@ def _remove_unstarted_run(output_dir: Path, created: bool) -> None:
 def _train_and_test(run: TrainingRun, extra_callbacks: tuple, started: float) -> dict | None:
     L.seed_everything(run.seed, workers=False, verbose=False)
     datamodule = TutorialDataModule(run, steps_per_execution=run.speed.steps_per_execution)
-    system = TutorialClassifier(run.recipe, batch_size=run.batch_size, speed=run.speed)
+    system = build_classifier(run.recipe, batch_size=run.batch_size, speed=run.speed)
     system.recipe_file = run.recipe_file
     if run.initial_weights is not None and not run.resume:
         # e.g. the checkpoint scripts/port.py wrote: fine-tune the ported model's weights

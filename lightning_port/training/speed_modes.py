@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import lightning as L
 from lightning.pytorch.callbacks import Callback, LearningRateMonitor, ModelCheckpoint, ProgressBar, Timer
+from lightning.pytorch.plugins.precision import MixedPrecision, Precision
+from lightning.pytorch.strategies import SingleDeviceStrategy
 
 from lightning_port.run.description import SpeedMode
 
@@ -87,3 +89,16 @@ def refuse_per_step_options(trainer: L.Trainer, speed: SpeedMode) -> None:
             + (f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else "")
             + "; drop the option, or train in the default mode"
         )
+
+
+def direct_steps_allowed(trainer: L.Trainer) -> bool:
+    """Whether a Keras step inside an execution may call backward() and the optimizer
+    directly (or run the compiled step). On one device with no gradient scaler, Lightning's
+    wrappers add only hook dispatch (refused in speed modes anyway); DDP (which prepares its
+    reducer before every backward) and 16-bit scaling always go through them."""
+    plugin = trainer.precision_plugin
+    return (
+        isinstance(trainer.strategy, SingleDeviceStrategy)
+        and type(plugin) in (Precision, MixedPrecision)
+        and getattr(plugin, "scaler", None) is None
+    )

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from lightning_port.evidence.gpu import transfer
+from tools.gpu_evidence import transfer
 from lightning_port.evidence.benchmarking.modes import MODES
 from lightning_port.evidence.gpu.stages import SIZES, STAGES
 from tests.cli.scripts import run_script
@@ -40,7 +40,7 @@ def test_smoke_run_makes_every_stage_and_what_it_sends_back_completes_the_eviden
     assert environment["keras_backend"] == "torch" and environment["commit"] and "torch" in environment["versions"]
     benchmark = json.loads((evidence / "benchmarks" / "gpu.json").read_text())
     assert set(benchmark["modes"]) == set(SIZES["smoke"].benchmark_modes) == {"default", "compile"}
-    assert set(SIZES["full"].benchmark_modes or MODES) == {"default", "steps_per_execution_32", "compile"}  # the GPU runs all
+    assert set(SIZES["full"].benchmark_modes or MODES) == {"default", "steps_per_execution_32", "compile", "compile_steps_per_execution_32"}  # the GPU runs all
     assert benchmark["environment"]["keras_backend"] == "torch"
     mode = benchmark["models"]["mnist_mlp"]["modes"]["default"]
     assert set(mode["frameworks"]) == {"port", "floor", "keras_torch"} and "port_over_floor" in mode["ratios"]

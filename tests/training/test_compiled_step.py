@@ -23,7 +23,7 @@ def test_compiled_training_matches_eager_training(data_dir):
         system, _ = fit_in_process("mnist_mlp", data_dir, epochs=2, max_train_samples=2_000, steps_per_execution=8, compile=compile)
         runs[compile] = system
     eager, compiled = runs[False], runs[True]
-    assert compiled._compiled_step is not None and eager._compiled_step is None
+    assert compiled.compiled_block is not None and eager.compiled_block is None
     # Lightning steps: executions of 8 Keras steps (8 an epoch: 7 of 8 and one of 7).
     assert compiled.trainer.global_step == eager.trainer.global_step == 2 * 8
     worst = max(

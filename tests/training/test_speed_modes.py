@@ -24,7 +24,12 @@ def _refusal(tmp_path, mode: dict, callbacks=(), **trainer_options) -> str:
     return message
 
 
-MODES = [pytest.param({"steps_per_execution": 4}, id="steps-per-execution"), pytest.param({"compile": True}, id="compile")]
+MODES = [
+    pytest.param({"steps_per_execution": 4}, id="steps-per-execution"),
+    pytest.param({"compile": True}, id="compile"),
+    pytest.param({"steps_per_execution": 4, "compile": True}, id="compiled-block"),
+]
+MODE_FLAGS = {"steps-per-execution": "--steps-per-execution 4", "compile": "--compile", "compiled-block": "--steps-per-execution 4 with --compile"}
 REFUSED = [
     pytest.param({"trainer_options": {"gradient_clip_val": 1.0}}, "gradient_clip_val=1.0", id="gradient_clip_val"),
     pytest.param({"trainer_options": {"accumulate_grad_batches": 2}}, "accumulate_grad_batches=2", id="accumulate_grad_batches"),
@@ -51,7 +56,8 @@ def test_per_step_options_are_refused_before_training(setting, named, mode, tmp_
     if options.get("logger") is True:
         options["logger"] = CSVLogger(tmp_path)
     message = _refusal(tmp_path, mode, callbacks, **options)
-    mode_flag = "--steps-per-execution 4" if "steps_per_execution" in mode else "--compile"
+    mode_flag = {True: "--steps-per-execution 4", False: ""}["steps_per_execution" in mode] + (" with " if len(mode) == 2 else "") + ("--compile" if mode.get("compile") else "")
+    assert mode_flag in MODE_FLAGS.values()
     assert message.startswith(f"{mode_flag} refuses") and named in message, message
 
 

@@ -2,9 +2,10 @@
 
 Same tensors on the same device, same backbone and Keras-rule optimizer, same batch size,
 a fresh permutation per epoch, the recipe's augmentation and validation pass when it has
-them. No framework, no metrics, no logging, no checkpoints. ``compiled``: each full batch runs
-the port's own compiled step (training/compiled_step.py), the last partial batch eagerly, as
-``--compile`` does.
+them. No framework, no metrics, no logging, no checkpoints. ``compiled``: the full batches run
+through the port's own compiled step (training/compiled_step.py) in blocks of
+``steps_per_execution`` (training/compiled_block.py: on CUDA a captured graph), the last
+partial batch eagerly, as ``--compile [--steps-per-execution K]`` does.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from lightning_port.keras_compat.augmentation import BatchAugmentation
 from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
 from lightning_port.models import build_backbone
-from lightning_port.training.compiled_step import CompiledTrainingStep
 from lightning_port.run.description import RunDefinition
+from lightning_port.training.compiled_block import CompiledBlock
+from lightning_port.training.compiled_step import CompiledTrainingStep
 
 
-def floor_epoch_seconds(run: RunDefinition, device: str, precision: str = "32-true", compiled: bool = False) -> tuple[list[float], int]:
+def floor_epoch_seconds(
+    run: RunDefinition, device: str, precision: str = "32-true", compiled: bool = False, steps_per_execution: int = 1,
+) -> tuple[list[float], int]:
     """Seconds per epoch and the number of training samples."""
     recipe, epochs, seed = run.recipe, run.epochs, run.seed
     datamodule = TutorialDataModule(run, augment=False)
@@ -35,25 +39,32 @@ def floor_epoch_seconds(run: RunDefinition, device: str, precision: str = "32-tr
     network = build_backbone(recipe).to(device)
     optimizer = build_optimizer(recipe.optimizer, network.parameters())
     size, count = recipe.batch_size, len(inputs)
-    autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if precision == "bf16-mixed" else contextlib.nullcontext()
+    bfloat16 = precision == "bf16-mixed"
+    autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if bfloat16 else contextlib.nullcontext()
     loss_of = loss_function(recipe)
-    compiled_step = CompiledTrainingStep(network, optimizer, loss_of, torch.bfloat16 if precision == "bf16-mixed" else None) if compiled else None
+    block = None
+    if compiled:
+        step = CompiledTrainingStep(network, optimizer, loss_of, torch.bfloat16 if bfloat16 else None, steps=steps_per_execution)
+        block = CompiledBlock(step, size, capture=not bfloat16)
+    full = count // size * size if block is not None else 0
+    execution = size * steps_per_execution
     seconds = []
     for _ in range(epochs):
         started = time.perf_counter()
         order = torch.randperm(count, device=device)
         epoch_inputs, epoch_targets = inputs[order], targets[order]
         network.train()
-        for start in range(0, count, size):
+        for start in range(0, full, execution):
+            batch = epoch_inputs[start : min(start + execution, full)]
+            if augment is not None:
+                batch = torch.cat([augment(piece) for piece in batch.split(size)])
+            block.run(batch, epoch_targets[start : min(start + execution, full)])
+        for start in range(full, count, size):
             batch = epoch_inputs[start : start + size]
             if augment is not None:
                 batch = augment(batch)
-            batch_targets = epoch_targets[start : start + size]
-            if compiled_step is not None and len(batch) == size:
-                compiled_step(batch, batch_targets)
-                continue
             with autocast:
-                loss = loss_of(network(batch), batch_targets)
+                loss = loss_of(network(batch), epoch_targets[start : start + size])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lightning_port.evidence.benchmarking.modes import FRAMEWORKS
+from lightning_port.evidence.benchmarking import fastest
+from lightning_port.evidence.benchmarking.modes import FRAMEWORKS, MODES
 from lightning_port.evidence.benchmarking.runner import verdicts
 from lightning_port.evidence.comparison.document import Table, to_markdown
 
@@ -70,6 +71,67 @@ def _details(report: dict) -> list[str]:
     return lines
 
 
+# ---- fastest against fastest (fastest.py) ----
+
+
+def fastest_of(report: dict, model: str) -> dict:
+    """The model's fastest-against-fastest entry; computed from the per-mode figures for files
+    written before the runner stored it."""
+    entry = report["models"][model]
+    return entry.get("fastest") or fastest.fastest_entry(entry["modes"], report["rounds"], fastest.FASTEST_TARGETS.get(model))
+
+
+def _configuration(report: dict, model: str, framework: str, mode: str) -> str:
+    """What a framework's winning mode means for it: the port's flags, Keras's compile() settings."""
+    if framework.startswith("keras"):
+        stored = report["models"][model]["modes"].get(mode, {}).get("keras_configuration")
+        return stored or (MODES[mode].keras_configuration() if mode in MODES else mode)
+    return mode
+
+
+def _fastest_cell(report: dict, model: str, entry: dict, framework: str) -> str:
+    values = entry["frameworks"].get(framework)
+    if values is None:
+        return "-"
+    return f"{values['median_epoch_s']:.3f} ({_configuration(report, model, framework, values['mode'])})"
+
+
+def fastest_header(report: dict) -> list[str]:
+    frameworks = [name for name in FRAMEWORKS if name in report.get("frameworks", FRAMEWORKS)]
+    return ["model", *(f"{FRAMEWORK_LABELS[name]} fastest s/epoch (winner)" for name in frameworks), *(f"{label} (per round)" for label in RATIO_LABELS.values()), "targets"]
+
+
+def fastest_rows(report: dict) -> list[list[str]]:
+    frameworks = [name for name in FRAMEWORKS if name in report.get("frameworks", FRAMEWORKS)]
+    rows = []
+    for model in report["models"]:
+        entry = fastest_of(report, model)
+        outcome = ", ".join(fastest.verdicts(entry)) or "reported"
+        rows.append([model, *(_fastest_cell(report, model, entry, name) for name in frameworks), *(_ratio(entry, name) for name in RATIO_LABELS), outcome])
+    return rows
+
+
+def _fastest_details(report: dict) -> list[str]:
+    """Rounds whose fastest differs from the winner, and what bounds each missed target."""
+    lines = []
+    for model, model_entry in report["models"].items():
+        entry = fastest_of(report, model)
+        for framework, values in entry["frameworks"].items():
+            others = [f"round {index + 1}: {mode}" for index, mode in enumerate(values["round_modes"]) if mode and mode != values["mode"]]
+            if others:
+                lines.append(f"- {model}, {FRAMEWORK_LABELS[framework]}: winner (lowest median) {values['mode']}; other rounds' fastest: " + ", ".join(others) + ".")
+        steps = -(-model_entry["train_samples"] // model_entry["batch_size"]) if model_entry.get("train_samples") else None
+        for line in fastest.bound(entry, steps) if steps else []:
+            lines.append(f"- {model}, what bounds it: {line}.")
+    return lines
+
+
+def fastest_text_table(report: dict) -> str:
+    rows = [fastest_header(report), *fastest_rows(report)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in rows)
+
+
 def markdown(report: dict) -> str:
     environment = report["environment"]
     versions = ", ".join(f"{name} {version}" for name, version in environment["versions"].items())
@@ -86,10 +148,70 @@ def markdown(report: dict) -> str:
         f"target, and every Keras column slower than the port (Keras/port > {report['targets']['keras_over_port_min']:g}).",
         "",
         *_details(report),
+        "",
+        "#### Fastest against fastest",
+        "",
+        "Each framework's best configuration, found by running every one it offers in the rounds above "
+        "(the port: each mode; the floor: its eager and compiled loops; Keras: `steps_per_execution` 1 or 32, "
+        "`jit_compile` off (`auto` resolves to off on a CPU-only TensorFlow) or on). Seconds: the median over "
+        "rounds of each round's fastest; ratios paired per round, each round's fastest over the other's.",
+        "",
+        to_markdown([Table(fastest_header(report), fastest_rows(report))]),
+        "Targets (the speed issue's): on the MNIST tutorials and `mnist_convnet` the port's fastest at most 1.15x "
+        "the floor's fastest and Keras TF's fastest at least 1.3x slower than the port's; on `cifar_cnn` the latter.",
+        "",
+        *_fastest_details(report),
     ]
     if report.get("notes"):
         lines += ["", *report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+# ---- where a step's time goes (step_profile.py) ----
+
+
+def _profile_rows(profile: dict) -> tuple[list[str], list[list[str]]]:
+    from lightning_port.evidence.benchmarking.step_profile import PHASES
+
+    configurations = profile["configurations"]
+    header = ["phase", *(values["title"] for values in configurations.values())]
+    rows = []
+    for phase in PHASES:
+        if not any(phase in values["phases_ms"] for values in configurations.values()):
+            continue
+        cells = []
+        for values in configurations.values():
+            milliseconds = values["phases_ms"].get(phase)
+            cells.append("-" if milliseconds is None else f"{milliseconds:.2f} ({100 * milliseconds / values['step_ms']:.0f}%)")
+        rows.append([phase, *cells])
+    rows.append(["step (wall)", *(f"{values['step_ms']:.2f}" for values in configurations.values())])
+    return header, rows
+
+
+def profile_text_table(profile: dict) -> str:
+    header, rows = _profile_rows(profile)
+    rows = [header, *rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in rows)
+
+
+def profile_markdown(profile: dict) -> str:
+    environment = profile["environment"]
+    provenance = f"commit {profile['commit']}, {profile['machine']}" if "commit" in profile else ""
+    header, rows = _profile_rows(profile)
+    steps = next(iter(profile["configurations"].values()))["steps"]
+    return "\n".join([
+        f"### Where a `{profile['model']}` step's time goes: {environment['device']}, {environment['accelerator']} ({profile['created']})",
+        "",
+        f"Milliseconds per training step (batch {profile['batch_size']}) and share of the step, over the second of two epochs "
+        f"of {steps} steps on the first {profile['train_samples']:,} training images (the first epoch warms up and compiles); "
+        f"validation left out. Generated by `python scripts/profile_step.py --model {profile['model']}` "
+        f"(`make benchmark`); torch threads {environment['torch_threads']}; {provenance}. What each phase holds: "
+        "`lightning_port/evidence/benchmarking/step_profile.py`. The data sit on the device from the start, so **data** "
+        "(the epoch's shuffle and the batch slice) is the whole host-to-device share.",
+        "",
+        to_markdown([Table(header, rows)]),
+    ]) + "\n"
 
 
 PAGE_INTRODUCTION = """# Benchmarks
@@ -113,8 +235,9 @@ Like with like: each mode runs every framework in the same execution mode.
 """
 
 
-def page(reports: list[dict]) -> str:
+def page(reports: list[dict], profiles: list[dict] = ()) -> str:
     sections = [markdown(report) for report in sorted(reports, key=lambda report: report["created"])]
+    sections += [profile_markdown(profile) for profile in sorted(profiles, key=lambda profile: profile["created"])]
     measured = {report["environment"]["accelerator"] for report in reports}
     if "gpu" not in measured:
         sections.append(

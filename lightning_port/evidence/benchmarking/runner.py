@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from lightning_port.evidence.benchmarking.fastest import FASTEST_TARGETS, fastest_entry
 from lightning_port.evidence.benchmarking.modes import KERAS_OVER_PORT_TARGET, MODES, BenchmarkMode
 from lightning_port.spec import Recipe
 from lightning_port.support.atomic import atomic_write_json
@@ -115,7 +116,12 @@ def _mode_entry(mode: BenchmarkMode, collected: dict[str, list], failures: dict[
     entry = {
         "title": mode.title,
         "port_over_floor_target": mode.port_over_floor_target,
-        "frameworks": {name: _summarise(measured, batch_size) for name, values in collected.items() if (measured := [m for m in values if m])},
+        "keras_configuration": mode.keras_configuration(),
+        "frameworks": {
+            name: {**_summarise(measured, batch_size), "round_medians": [_steady_median(m) if m else None for m in values]}
+            for name, values in collected.items()
+            if (measured := [m for m in values if m])
+        },
         "failed": failures,
         "not_applicable": {name: reason for name, reason in mode.not_applicable if name in collected},
         # Paired: each round's A over the same round's B, then the median over rounds, so a
@@ -162,14 +168,14 @@ def benchmark_model(
                     failures[mode_name][framework] = record["failed"]
                 collected[mode_name][framework].append(record.get("measurement"))
     train_samples = next((m["train_samples"] for mode in collected.values() for values in mode.values() for m in values if m), None)
+    mode_entries = {mode_name: _mode_entry(MODES[mode_name], collected[mode_name], failures[mode_name], recipe.batch_size) for mode_name in modes}
     return {
         "batch_size": recipe.batch_size,
         "speed_targeted": recipe.evidence.speed_targeted,
         "train_samples": train_samples,
-        "modes": {
-            mode_name: _mode_entry(MODES[mode_name], collected[mode_name], failures[mode_name], recipe.batch_size)
-            for mode_name in modes
-        },
+        "modes": mode_entries,
+        # Each framework's best configuration of those measured, against each other (fastest.py).
+        "fastest": fastest_entry(mode_entries, rounds, FASTEST_TARGETS.get(model)),
     }
 
 

@@ -50,7 +50,7 @@ def measure(framework: str, model: str, mode_name: str, epochs: int, accelerator
             from lightning_port.evidence.benchmarking.floor import floor_epoch_seconds
             from lightning_port.run.description import RunDefinition
 
-            seconds, samples = floor_epoch_seconds(RunDefinition(**definition), device, precision, compiled=mode.floor_compiled)
+            seconds, samples = floor_epoch_seconds(RunDefinition(**definition), device, precision, compiled=mode.floor_compiled, steps_per_execution=mode.floor_steps_per_execution)
             where = device
         else:
             from keras_reference.run import run_reference

@@ -1,9 +1,9 @@
 """Running the GPU evidence in commands of at most 10 minutes, each continuing the last.
 
-One command: unpack whatever data chunks arrived (``transfer.receive``), install the carried
-Keras wheels if Keras is missing, then run, in order, every stage that is not done and whose
-inputs are present, until the time budget is spent; print what is done and what is left.
-``--export`` copies what the command produced to the directory the GPU machine sends back.
+One command runs, in order, every stage that is not done and whose inputs are present, until
+the time budget is spent, and prints what is done and what is left. Bringing the data and
+Keras's wheels to a remote GPU machine, and its results back, is the developer tool
+``tools/gpu_evidence`` (``scripts/gpu_evidence.py``), not part of this package.
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ import importlib.util
 import os
 import platform
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-from lightning_port.evidence.gpu import transfer
-from lightning_port.evidence.gpu.stages import PREREQUISITES, STAGES, Context, Stage, StageCut
+from lightning_port.evidence.gpu.stages import DATA_FILES, PREREQUISITES, STAGES, Context, Stage, StageCut
 from lightning_port.support.provenance import stamp
 from lightning_port.support.results import package_versions
 
@@ -25,11 +22,10 @@ from lightning_port.support.results import package_versions
 # and --import-results unpacks into the checkout. runs/gpu-evidence is the state a cut stage
 # continues from (the benchmark's journal, an unfinished training run); carry it back.
 PRODUCED = ("docs/gpu-evidence", "docs/benchmarks/gpu.json", "docs/benchmarks.md", "docs/examples/cifar_cnn/gpu", "runs/gpu-evidence")
-MACHINE_DIR = Path(".gpu-machine")  # on the GPU machine only: received wheels, their install
 MINIMUM_SECONDS_TO_START = 30
 DATA_NEEDS = {
-    "mnist": [name for name in transfer.DATA_FILES if name.startswith("MNIST/")],
-    "cifar": [name for name in transfer.DATA_FILES if name.startswith("cifar-10")],
+    "mnist": [name for name in DATA_FILES if name.startswith("MNIST/")],
+    "cifar": [name for name in DATA_FILES if name.startswith("cifar-10")],
 }
 
 
@@ -56,25 +52,6 @@ def _nvidia_driver() -> str:
         return subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True, text=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown (nvidia-smi not available)"
-
-
-def install_carried_keras(root: Path, log) -> list[str]:
-    """Keras from the wheels that came in a chunk, into a folder of this machine (no
-    network there): returns the folders to put on the children's PYTHONPATH."""
-    site = root / MACHINE_DIR / "site"
-    if importlib.util.find_spec("keras") is not None:
-        return []
-    if (site / "keras").is_dir():
-        sys.path.insert(0, str(site))
-        return [str(site)]
-    wheels = sorted((root / MACHINE_DIR / "wheels").glob("*.whl"))
-    if not wheels:
-        return []
-    log(f"installing Keras from {len(wheels)} carried wheel(s) into {site}")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--target", str(site), *map(str, wheels)], check=True)
-    sys.path.insert(0, str(site))
-    importlib.invalidate_caches()
-    return [str(site)]
 
 
 def default_keras_backend() -> str:
@@ -129,7 +106,7 @@ def run_pipeline(context: Context, smoke: bool, stages: list[Stage] = STAGES) ->
         except StageCut as error:
             cut = True
             rows.append((stage.name, f"in progress: {error}"))
-        except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError, transfer.TransferError) as error:
+        except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError) as error:
             failed = True
             rows.append((stage.name, f"FAILED: {error}"))
     required_left = any(not stage.optional and not stage.done(context) for stage in stages)

@@ -23,6 +23,14 @@ from lightning_port.support.atomic import atomic_write_json
 from lightning_port.support.child_process import REPOSITORY_ROOT, child_environment
 
 CIFAR_SEEDS = (0, 1, 2)  # the first is required; the others run "if time allows"
+# What the stages read, relative to the data root: the layouts data/datasets.py expects.
+DATA_FILES = (
+    *(f"MNIST/raw/{name}" for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")),
+    "pima-indians-diabetes.csv",
+    "cifar-10-batches-py/batches.meta",
+    *(f"cifar-10-batches-py/data_batch_{index}" for index in range(1, 6)),
+    "cifar-10-batches-py/test_batch",
+)
 
 
 @dataclass(frozen=True)

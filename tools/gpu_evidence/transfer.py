@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from lightning_port.evidence.gpu.stages import DATA_FILES  # noqa: F401  (what a transfer carries)
 from lightning_port.support.atomic import atomic_write_bytes, atomic_write_json
 
 TRANSFER_DIR = Path("gpu-transfer")
@@ -32,14 +33,6 @@ TRANSFER_DIR = Path("gpu-transfer")
 CHUNK_BYTES = 40 * 2**20
 MANIFEST = "manifest.json"
 
-# What the stages read, relative to the data root: the layouts data/datasets.py expects.
-DATA_FILES = (
-    *(f"MNIST/raw/{name}" for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")),
-    "pima-indians-diabetes.csv",
-    "cifar-10-batches-py/batches.meta",
-    *(f"cifar-10-batches-py/data_batch_{index}" for index in range(1, 6)),
-    "cifar-10-batches-py/test_batch",
-)
 # Keras 3 and what it needs beyond the GPU image (Python 3.12 with torch, lightning,
 # torchvision, torchmetrics and JAX; no TensorFlow, no keras). numpy and ml_dtypes are there.
 KERAS_REQUIREMENT = "keras==3.15.1"
