@@ -19,6 +19,7 @@ from pathlib import Path
 from keras_reference.backend import BACKENDS, BackendError, select_backend
 from lightning_port.data import DataError, load_raw_splits
 from lightning_port.keras_compat import defaults as keras_defaults
+from lightning_port.keras_compat.metrics import canonical_name
 from lightning_port.run import arguments
 from lightning_port.run.description import KerasRun
 from lightning_port.run.resolve import RunConfigError, resolve_keras_run
@@ -44,22 +45,43 @@ def _epoch_recorder(path: Path, rows: list[dict]):
     import keras
 
     class EpochRecorder(keras.callbacks.Callback):
-        """Seconds per epoch, measured as Keras's own progress bar does (validation included)."""
+        """Seconds per epoch, measured as Keras's own progress bar does (validation included).
+        A listing that calls fit() more than once numbers its epochs on from the earlier fits."""
+
+        def __init__(self):
+            super().__init__()
+            self._fits, self._offset = 0, 0
+
+        def on_train_begin(self, logs=None):
+            # The first fit() numbers epochs from 0 (or from where BackupAndRestore resumed it);
+            # a later one from where the earlier ones ended.
+            self._offset = len(rows) if self._fits else 0
+            self._fits += 1
 
         def on_epoch_begin(self, epoch, logs=None):
             self._started = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
+            epoch += self._offset
             row = {"epoch": epoch + 1}
-            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                if logs and key in logs:
-                    row[key] = float(logs[key])
+            for key, value in sorted((logs or {}).items()):
+                if key != "learning_rate":
+                    row[canonical_name(key)] = float(value)
             row["seconds"] = time.perf_counter() - self._started
             del rows[epoch:]  # an epoch redone after a restart replaces its earlier row
             rows.append(row)
             atomic_write_json(path, rows)
 
     return EpochRecorder()
+
+
+def evaluation_record(recipe, values) -> dict[str, float]:
+    """``model.evaluate()``'s return (the loss alone, or the loss and then each compiled
+    metric of a one-output model, in compile()'s order) as a dict in result.json's names."""
+    if not isinstance(values, (list, tuple)):
+        return {"loss": float(values)}
+    names = ["loss", *recipe.output_metrics[0]]
+    return {canonical_name(name): float(value) for name, value in zip(names, values)}
 
 
 def describe_device(backend: str) -> str:
@@ -106,6 +128,11 @@ def _prepare_output_dir(run: KerasRun) -> list[dict]:
         return []
     if not config_path.exists():
         raise KerasRunConfigError(f"nothing to resume in {run.output_dir}: no {RUN_CONFIG_FILE} (start a run there first)")
+    if run.recipe.phases:
+        raise KerasRunConfigError(
+            f"--resume: {run.recipe.name}'s listing calls fit() {len(run.recipe.phases)} times and Keras's BackupAndRestore "
+            "restores one fit() call, so its Keras run cannot resume; start it again in another --output-dir"
+        )
     stored = json.loads(config_path.read_text())
     for name, value in identity.items():
         if stored.get(name) != value:
@@ -151,10 +178,12 @@ def run_reference(run: KerasRun) -> dict:
     callbacks = [
         # Before the backup: an epoch counts as finished only once its row is on disk.
         _epoch_recorder(run.output_dir / EPOCHS_FILE, rows),
-        keras.callbacks.BackupAndRestore(str(run.output_dir / BACKUP_DIRECTORY)),
     ]
+    if not recipe.phases:
+        # BackupAndRestore restores one fit() call: a listing that fits in phases cannot resume.
+        callbacks.append(keras.callbacks.BackupAndRestore(str(run.output_dir / BACKUP_DIRECTORY)))
     tutorial.train(model, data, epochs=run.epochs, batch_size=run.batch_size, callbacks=callbacks, verbose=run.verbose)
-    evaluations = {name: {"loss": float(values[0]), "accuracy": float(values[1])} for name, values in tutorial.evaluate(model, data).items()}
+    evaluations = {name: evaluation_record(recipe, values) for name, values in tutorial.evaluate(model, data).items()}
 
     weights = save_weights_atomically(model, run.output_dir)
     test_split = splits.test_split
@@ -237,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"keras_reference.run: error: {error}", file=sys.stderr)
         return 1
     test = result["test"]
-    print(f"\n{result['model']} (Keras {result['backend']}): test loss {test['loss']:.4f}, accuracy {test['accuracy']:.4f} (split: {test['split']})")
+    figures = ", ".join(f"{name} {value:.4f}" for name, value in test.items() if name != "split")
+    print(f"\n{result['model']} (Keras {result['backend']}): test {figures} (split: {test['split']})")
     if "reloaded_predictions" in result:
         reloaded = result["reloaded_predictions"]
         print(f"  reloaded weights predict {reloaded['predicted']}; labels {reloaded['labels']}")

@@ -18,10 +18,39 @@ import torch
 
 from lightning_port.support.seeds import Stream, stream_seed
 
+def _flatten(structure) -> tuple[list[torch.Tensor], list[int]]:
+    """A batch's tensors in order, and per top-level item how many (0: a single tensor)."""
+    tensors, counts = [], []
+    for item in structure:
+        if isinstance(item, (tuple, list)):
+            tensors += list(item)
+            counts.append(len(item))
+        else:
+            tensors.append(item)
+            counts.append(0)
+    return tensors, counts
+
+
+def _rebuild(tensors: list[torch.Tensor], counts: list[int]) -> tuple:
+    items, position = [], 0
+    for count in counts:
+        if count:
+            items.append(tuple(tensors[position : position + count]))
+            position += count
+        else:
+            items.append(tensors[position])
+            position += 1
+    return tuple(items)
+
+
 class InMemoryBatches:
+    """Batches of ``tensors`` (e.g. (inputs, targets); an item may be a tuple of tensors, for a
+    model with several inputs or outputs), or of ``tensors(epoch)`` when the data change with
+    the epoch (a listing that fits in phases on different inputs)."""
+
     def __init__(
         self,
-        tensors: tuple[torch.Tensor, ...],
+        tensors: tuple | Callable[[int], tuple],
         batch_size: int,
         shuffle: bool,
         seed: int = 0,
@@ -33,12 +62,14 @@ class InMemoryBatches:
         """``rank``/``world_size`` shard the data for DDP. Training shards are padded by
         wrapping around (as ``DistributedSampler`` does) so every rank runs the same number
         of steps; evaluation shards are not, so no sample is counted twice."""
-        sizes = {len(tensor) for tensor in tensors}
+        self._source = tensors if callable(tensors) else (lambda epoch: tensors)
+        first, _ = _flatten(self._source(epoch() if epoch is not None else 0))
+        sizes = {len(tensor) for tensor in first}
         if len(sizes) != 1:
             raise ValueError(f"tensors differ in length: {sorted(sizes)}")
         if batch_size < 1:
             raise ValueError(f"batch size must be positive, got {batch_size}")
-        self.tensors = tensors
+        self._length = len(first[0])
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
@@ -50,7 +81,7 @@ class InMemoryBatches:
 
     @property
     def dataset_size(self) -> int:
-        return len(self.tensors[0])
+        return self._length
 
     @property
     def shard_size(self) -> int:
@@ -75,13 +106,16 @@ class InMemoryBatches:
                 padding = self.shard_size * self.world_size - self.dataset_size
                 order = torch.cat([order, order[:padding]])
             order = order[self.rank :: self.world_size]
-        return order.to(self.tensors[0].device)
+        return order
 
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+    def __iter__(self) -> Iterator[tuple]:
         epoch = self._epoch() if self._epoch is not None else self._iterations
         self._iterations += 1
+        tensors, counts = _flatten(self._source(epoch))
         indices = self._indices(epoch)
-        tensors = self.tensors if indices is None else tuple(tensor[indices] for tensor in self.tensors)
+        if indices is not None:
+            indices = indices.to(tensors[0].device)
+            tensors = [tensor[indices] for tensor in tensors]
         total = len(tensors[0])
         for start in range(0, total, self.batch_size):
-            yield tuple(tensor[start : start + self.batch_size] for tensor in tensors)
+            yield _rebuild([tensor[start : start + self.batch_size] for tensor in tensors], counts)

@@ -16,33 +16,47 @@ from lightning_port.data import DataError, RawSplits, load_raw_splits
 from lightning_port.data.batches import InMemoryBatches
 from lightning_port.keras_compat import defaults
 from lightning_port.keras_compat.augmentation import BatchAugmentation
+from lightning_port.keras_compat.losses import as_class_indices, targets_are_class_indices
 from lightning_port.run.description import RunDefinition
-from lightning_port.spec import Recipe
+from lightning_port.data.structure import length, rows
+from lightning_port.spec import Recipe, ValidationOnTest
 from lightning_port.support.checkpoint_files import DATA_DIGEST_KEY
 from lightning_port.support.seeds import Stream, stream_seed
 
 
-def to_inputs(recipe: Recipe, features: np.ndarray) -> torch.Tensor:
-    """Preprocessed model inputs, in the recipe's input shape (Keras's layout)."""
-    return torch.from_numpy(np.ascontiguousarray(recipe.preprocessing.apply(features, recipe.input_shape)))
+def to_inputs(recipe: Recipe, features) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Preprocessed model inputs, in the recipe's input shapes (Keras's layout); a tuple for
+    several inputs."""
+    if isinstance(features, tuple):
+        return tuple(torch.from_numpy(np.ascontiguousarray(recipe.preprocessing.apply(item, shape))) for item, shape in zip(features, recipe.input_shapes))
+    return torch.from_numpy(np.ascontiguousarray(recipe.preprocessing.apply(features, recipe.input_shapes[0])))
 
 
 def class_indices(recipe: Recipe, labels: np.ndarray) -> np.ndarray:
     """Labels as class indices: one-hot rows (what Keras's categorical crossentropy is fit on)
     become their argmax, a trailing axis of one is dropped."""
-    labels = np.asarray(labels)
-    if labels.ndim > 1 and labels.shape[-1] == recipe.output_units > 1:
-        labels = labels.argmax(axis=-1)
-    elif labels.ndim > 1 and labels.shape[-1] == 1:
-        labels = labels[..., 0]
-    return labels.astype(np.int64)
+    return as_class_indices(labels, recipe.output_units)
 
 
-def to_targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:
-    """Class indices for a categorical loss; float values (0/1 labels, regression targets) otherwise."""
-    if recipe.targets_are_class_indices:
-        return torch.from_numpy(class_indices(recipe, labels))
-    return torch.from_numpy(np.ascontiguousarray(labels, dtype=np.float32))
+def to_targets(recipe: Recipe, labels) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Per output: class indices for a categorical loss, float values (0/1 labels, regression
+    targets) otherwise; the preprocessed inputs for a model fit on its inputs (fit(x, x))."""
+    if recipe.targets == "inputs":
+        return to_inputs(recipe, labels)
+
+    def convert(values, loss, units):
+        if targets_are_class_indices(loss):
+            return torch.from_numpy(as_class_indices(values, units))
+        return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
+
+    outputs = list(zip(recipe.output_losses, (shape[-1] for shape in recipe.output_shapes)))
+    if isinstance(labels, tuple):
+        return tuple(convert(values, loss, units) for values, (loss, units) in zip(labels, outputs))
+    return convert(labels, *outputs[0])
+
+
+def _on(device, value):
+    return tuple(item.to(device) for item in value) if isinstance(value, tuple) else value.to(device)
 
 
 class TutorialDataModule(L.LightningDataModule):
@@ -65,9 +79,12 @@ class TutorialDataModule(L.LightningDataModule):
         self.predict_count = predict_count
         self.augmentation = BatchAugmentation(self.recipe.augmentation) if augment and self.recipe.augmentation else None
         self.raw: RawSplits | None = None
-        self.train_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
-        self.validation_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
-        self.evaluation_tensors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+        self.train_tensors: tuple | None = None
+        self.validation_tensors: tuple | None = None
+        self.evaluation_tensors: dict[str, tuple] = {}
+        # A listing that fits in phases with input noise: the noisy inputs of each such phase.
+        self.noisy_train_inputs: dict[int, torch.Tensor] = {}
+        self.noisy_validation_inputs: dict[int, torch.Tensor] = {}
         self._generator: torch.Generator | None = None
         self._generator_key: tuple | None = None
         self._digest: tuple[RawSplits, str] | None = None  # (the raw splits it was computed from, digest)
@@ -88,12 +105,52 @@ class TutorialDataModule(L.LightningDataModule):
         device = self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
 
         def place(arrays):
-            return to_inputs(self.recipe, arrays[0]).to(device), to_targets(self.recipe, arrays[1]).to(device)
+            return _on(device, to_inputs(self.recipe, arrays[0])), _on(device, to_targets(self.recipe, arrays[1]))
 
         if self.raw.train is not None:
             self.train_tensors = place(self.raw.train)
         self.validation_tensors = place(self.raw.validation) if self.raw.validation is not None else None
         self.evaluation_tensors = {name: place(arrays) for name, arrays in self.raw.evaluations.items()}
+        self._place_noisy_inputs(device)
+
+    def _place_noisy_inputs(self, device) -> None:
+        """The noisy phases' inputs (data/noise.py), the same bytes the Keras reference gets;
+        the test split scored at the end gets the last phase's (as the listing predicts on
+        noisy_test_data after its denoising fit)."""
+        validation_split = "test" if isinstance(self.recipe.validation, ValidationOnTest) else "validation"
+        for index, phase in enumerate(self.recipe.phases):
+            if phase.input_noise is None:
+                continue
+
+            def noisy(tensors, split):
+                return torch.from_numpy(self.raw.add_noise(tensors[0].cpu().numpy(), split, index).astype(np.float32)).to(device)
+
+            if self.train_tensors is not None:
+                self.noisy_train_inputs[index] = noisy(self.train_tensors, "train")
+            if self.validation_tensors is not None:
+                self.noisy_validation_inputs[index] = noisy(self.validation_tensors, validation_split)
+        last = len(self.recipe.phases) - 1
+        if self.recipe.phases and self.recipe.phases[-1].input_noise is not None:
+            self.evaluation_tensors = {
+                name: (torch.from_numpy(self.raw.add_noise(inputs.cpu().numpy(), name, last).astype(np.float32)).to(device), targets)
+                for name, (inputs, targets) in self.evaluation_tensors.items()
+            }
+
+    def _phase_index(self, epoch: int) -> int | None:
+        phase = self.recipe.phase_of_epoch(epoch, self.run.epochs)
+        return None if phase is None else self.recipe.phases.index(phase)
+
+    def _training_tensors(self, epoch: int) -> tuple:
+        index = self._phase_index(epoch)
+        if index in self.noisy_train_inputs:
+            return self.noisy_train_inputs[index], self.train_tensors[1]
+        return self.train_tensors
+
+    def _validation_tensors(self, epoch: int) -> tuple:
+        index = self._phase_index(epoch)
+        if index in self.noisy_validation_inputs:
+            return self.noisy_validation_inputs[index], self.validation_tensors[1]
+        return self.validation_tensors
 
     # ---- checkpoint state: the data's digest, checked when a run resumes ----
     def state_dict(self) -> dict:
@@ -128,7 +185,7 @@ class TutorialDataModule(L.LightningDataModule):
 
     def train_dataloader(self) -> InMemoryBatches:
         return InMemoryBatches(
-            self.train_tensors,
+            self._training_tensors if self.recipe.phases else self.train_tensors,
             self.batch_size * self.steps_per_execution,
             shuffle=defaults.FIT_SHUFFLE_KERAS_DEFAULT,
             seed=self.run.seed,
@@ -141,7 +198,8 @@ class TutorialDataModule(L.LightningDataModule):
         if self.validation_tensors is None:
             return []
         # fit(validation_batch_size=None) validates in batches of the training batch size.
-        return InMemoryBatches(self.validation_tensors, self.batch_size, shuffle=False, **self._shard())
+        tensors = self._validation_tensors if self.recipe.phases else self.validation_tensors
+        return InMemoryBatches(tensors, self.batch_size, shuffle=False, epoch=self._current_epoch, **self._shard())
 
     def test_dataloader(self) -> list[InMemoryBatches]:
         batch_size = defaults.EVALUATE_BATCH_SIZE_KERAS_DEFAULT
@@ -149,12 +207,13 @@ class TutorialDataModule(L.LightningDataModule):
 
     def predict_dataloader(self) -> InMemoryBatches:
         inputs, targets = self.evaluation_tensors[self.raw.test_split]
-        count = min(self.predict_count, len(inputs))
-        return InMemoryBatches((inputs[:count], targets[:count]), count, shuffle=False)
+        count = min(self.predict_count, length(inputs))
+        return InMemoryBatches((rows(inputs, slice(0, count)), rows(targets, slice(0, count))), count, shuffle=False)
 
     def transfer_batch_to_device(self, batch, device, dataloader_idx):
         # Batches are slices of tensors that setup() already placed on the device.
-        if all(tensor.device == device for tensor in batch):
+        tensors = [item for part in batch for item in (part if isinstance(part, tuple) else (part,))] if isinstance(batch, (tuple, list)) else [batch]
+        if all(isinstance(tensor, torch.Tensor) and tensor.device == device for tensor in tensors):
             return batch
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
 

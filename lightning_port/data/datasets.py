@@ -24,14 +24,14 @@ Arrays = tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class Dataset:
-    """``load_train(root, data_file)`` / ``load_test(root, data_file)``: the data root, and the
-    recipe's own file for the data sets that read one (``arrays``)."""
+    """``load_train(root, recipe)`` / ``load_test(root, recipe)``: the data root, and the recipe
+    (the ``arrays`` data set reads the recipe's own file, one array per input and output)."""
 
     name: str
     files: str  # what is read, in which format
     fetched_by: str  # how missing files are downloaded (unless LIGHTNING_PORT_OFFLINE=1)
-    load_train: Callable[[Path, str], Arrays]
-    load_test: Callable[[Path, str], Arrays] | None  # None: the data set has no test split
+    load_train: Callable[[Path, object], Arrays]
+    load_test: Callable[[Path, object], Arrays] | None  # None: the data set has no test split
 
 
 DATASETS: dict[str, Dataset] = {
@@ -62,8 +62,8 @@ DATASETS: dict[str, Dataset] = {
             "arrays",
             "the recipe's data_file: an .npz with x_train, y_train (and x_test, y_test), e.g. a ported model's --data",
             "nothing (a user's own file)",
-            lambda root, data_file: load_arrays_split(root, data_file, "train"),
-            lambda root, data_file: load_arrays_split(root, data_file, "test"),
+            lambda root, recipe: load_arrays_split(root, recipe.data_file, "train", tuple(i.name for i in recipe.graph.inputs), recipe.output_names),
+            lambda root, recipe: load_arrays_split(root, recipe.data_file, "test", tuple(i.name for i in recipe.graph.inputs), recipe.output_names),
         ),
     )
 }

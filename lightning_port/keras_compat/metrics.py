@@ -1,12 +1,19 @@
-"""The epoch metrics Keras's ``fit`` reports, as torchmetrics.
+"""The epoch metrics Keras's ``fit`` reports, as torchmetrics, named as Keras logs them.
 
 Keras reports an epoch's loss as the running mean of its batch losses, each weighted by the
 batch's size (a ``Mean`` tracker with ``sample_weight=batch_size``), so the final partial
-batch counts for what it holds; and ``metrics=["accuracy"]`` resolves to categorical
-accuracy (argmax against the label) for a softmax output, binary accuracy at 0.5 on the
-sigmoid output otherwise. Here: ``MeanMetric`` weighted by the batch size, and
-``MulticlassAccuracy(average="micro")`` / ``BinaryAccuracy(threshold=0.5)`` on predicted
-classes. torchmetrics sums the states over DDP ranks when the epoch's value is computed.
+batch counts for what it holds. ``compile(metrics=[...])`` adds each metric under the name it
+was given ("accuracy", "acc", "mae", "mse"); a model with several outputs logs, besides the
+total ``loss``, each output's own (unweighted) loss as ``<output>_loss`` and each output's
+metrics as ``<output>_<metric>``, ``<output>`` being the name of the layer that makes it.
+"accuracy" resolves as Keras resolves it (``compile_utils.get_metric``): binary accuracy at
+0.5 on the output for one unit, categorical accuracy (argmax against the label) otherwise;
+"mae" and "mse" average each sample's mean over the last axis.
+
+Here: ``MeanMetric`` weighted by the batch size for the losses, ``MulticlassAccuracy(average=
+"micro")`` / ``BinaryAccuracy(threshold=0.5)`` on predicted classes, ``MeanMetric`` of the
+per-element errors for mae/mse (Keras's mean of per-sample means over equal-sized samples).
+torchmetrics sums the states over DDP ranks when the epoch's value is computed.
 
 Updates stay free of host syncs: ``nan_strategy="disable"`` skips MeanMetric's NaN check,
 ``validate_args=False`` the input checks, and the accuracy gets integer predictions, so
@@ -24,34 +31,144 @@ from torchmetrics.aggregation import MeanMetric
 from torchmetrics.classification import BinaryAccuracy, MulticlassAccuracy
 
 from lightning_port.keras_compat import defaults
-from lightning_port.keras_compat.losses import KerasLoss, accuracy_targets, predicted_classes
+from lightning_port.keras_compat.losses import ModelLoss, accuracy_targets, output_loss, predicted_classes
+
+# compile(metrics=...) names the port computes, as Keras logs them ("acc" is logged as "acc").
+SUPPORTED_METRICS = ("accuracy", "acc", "mae", "mse")
+ACCURACY_NAMES = ("accuracy", "acc")
+# Keras logs a metric under the name compile() was given; result.json files use one name per
+# quantity, so reports compare runs whatever the listing called it.
+_CANONICAL = {"acc": "accuracy"}
 
 
-class KerasEpochMetrics(nn.Module):
-    """Loss and accuracy of one stage (training, validation, or one test split)."""
+def canonical_name(logged: str) -> str:
+    """A Keras log key in result.json's vocabulary: "acc" -> "accuracy", "val_acc" -> "val_accuracy"."""
+    prefix = "val_" if logged.startswith("val_") else ""
+    name = logged[len(prefix):]
+    return prefix + _CANONICAL.get(name, name)
 
-    def __init__(self, loss: KerasLoss, output_units: int):
+
+def _mean() -> MeanMetric:
+    # float64 sums: 1,875 batch means a MNIST epoch add up without float32 drift.
+    return MeanMetric(nan_strategy="disable").set_dtype(torch.float64)
+
+
+class Accuracy(nn.Module):
+    """compile(metrics=["accuracy"]) of one output, resolved as Keras resolves it."""
+
+    def __init__(self, loss, output_units: int):
         super().__init__()
         self.loss_function = loss
         self.binary = output_units == 1  # Keras's rule: one output unit -> binary accuracy
-        # float64 sums: 1,875 batch means a MNIST epoch add up without float32 drift.
-        self.loss = MeanMetric(nan_strategy="disable").set_dtype(torch.float64)
         if self.binary:
             self.accuracy = BinaryAccuracy(threshold=defaults.BINARY_ACCURACY_THRESHOLD_KERAS_DEFAULT, validate_args=False)
         else:
             self.accuracy = MulticlassAccuracy(num_classes=output_units, average="micro", validate_args=False)
 
-    @torch.no_grad()
-    def update(self, mean_loss: torch.Tensor, outputs: torch.Tensor, targets: torch.Tensor) -> None:
-        self.loss.update(mean_loss.detach().expand(targets.shape[0]))
-        outputs = outputs.detach()
+    def update(self, outputs, targets) -> None:
         self.accuracy.update(predicted_classes(self.loss_function, outputs), accuracy_targets(targets, outputs))
+
+    def compute(self) -> float:
+        return float(self.accuracy.compute())
+
+    def reset(self) -> None:
+        self.accuracy.reset()
+
+    def counts(self) -> tuple[float, float]:
+        """(correct, counted) from the accuracy's confusion counts on this process."""
+        tp, fp, tn, fn = (float(getattr(self.accuracy, name).sum()) for name in ("tp", "fp", "tn", "fn"))
+        if not self.binary:
+            return tp, tp + fn  # micro multiclass accuracy: hits over samples
+        return tp + tn, tp + fp + tn + fn
+
+    def running(self) -> float:
+        correct, total = self.counts()
+        return correct / total if total else 0.0
+
+    def add_counts(self, samples: int, correct: torch.Tensor) -> None:
+        hits = (torch.arange(samples, device=correct.device) < correct).long()
+        self.accuracy.update(hits, torch.ones_like(hits))
+
+
+class MeanError(nn.Module):
+    """compile(metrics=["mae"]) or ["mse"] of one output: each sample's mean over the last axis,
+    averaged over the samples (the model's outputs, as Keras's metric sees them)."""
+
+    def __init__(self, loss, squared: bool):
+        super().__init__()
+        self.loss_function, self.squared = loss, squared
+        self.mean = _mean()
+
+    def update(self, outputs, targets) -> None:
+        if getattr(self.loss_function, "outputs_are_logits", False):
+            outputs = torch.softmax(outputs, dim=-1) if self.loss_function.output_activation == "softmax" else torch.sigmoid(outputs)
+        difference = outputs - targets.reshape(outputs.shape).to(outputs.dtype)
+        errors = difference * difference if self.squared else difference.abs()
+        self.mean.update(errors.reshape(-1))
+
+    def compute(self) -> float:
+        return float(self.mean.compute())
+
+    def reset(self) -> None:
+        self.mean.reset()
+
+    def running(self) -> float:
+        weight = float(self.mean.weight)
+        return float(self.mean.mean_value) / weight if weight else 0.0
+
+
+def _tracker(name: str, loss, output_units: int) -> nn.Module:
+    if name in ACCURACY_NAMES:
+        return Accuracy(loss, output_units)
+    if name in ("mae", "mse"):
+        return MeanError(loss, squared=name == "mse")
+    raise ValueError(f"metric {name!r} is not supported; supported: {', '.join(SUPPORTED_METRICS)}")
+
+
+class KerasEpochMetrics(nn.Module):
+    """The loss and compiled metrics of one stage (training, validation, or one test split),
+    each under its Keras log name."""
+
+    def __init__(self, loss, recipe):
+        super().__init__()
+        names = recipe.output_names
+        self.several = len(names) > 1
+        self.loss_function = loss
+        self.loss = _mean()
+        self.output_losses = nn.ModuleList([_mean() for _ in names]) if self.several else nn.ModuleList()
+        self.names: list[str] = []
+        self.outputs: list[int] = []
+        trackers = []
+        for index, (output, metrics) in enumerate(zip(names, recipe.output_metrics)):
+            own_loss = output_loss(recipe, index) if self.several else loss
+            for metric in metrics:
+                self.names.append(f"{output}_{metric}" if self.several else metric)
+                self.outputs.append(index)
+                trackers.append(_tracker(metric, own_loss, recipe.output_shapes[index][-1]))
+        self.trackers = nn.ModuleList(trackers)
+        self.output_names = names
+
+    @torch.no_grad()
+    def update(self, mean_loss: torch.Tensor, outputs, targets, output_losses=None) -> None:
+        """One batch: its mean loss, the model's outputs (a tuple for several) and targets;
+        ``output_losses``: each output's own loss (several outputs)."""
+        batch = (targets[0] if self.several else targets).shape[0]
+        self.loss.update(mean_loss.detach().expand(batch))
+        if self.several:
+            for tracker, value in zip(self.output_losses, output_losses):
+                if value is not None:
+                    tracker.update(value.detach().expand(batch))
+        for index, tracker in zip(self.outputs, self.trackers):
+            output = outputs[index] if self.several else outputs
+            target = targets[index] if self.several else targets
+            tracker.update(output.detach(), target)
 
     @torch.no_grad()
     def add_sums(self, loss_sum: torch.Tensor, samples: int, correct: torch.Tensor) -> None:
         """Count steps a compiled graph already summed (training/compiled_step.py): ``loss_sum``
         is the sum of the batch mean losses times their batch sizes (float64), ``correct`` the
-        samples predicted right, over ``samples`` samples. Stays on the device, no host sync.
+        samples predicted right, over ``samples`` samples (one output, its accuracy only). Stays
+        on the device, no host sync.
 
         The states end as ``update`` per batch would leave them: the loss gets the sum followed
         by zeros (MeanMetric adds the values and counts one per value), the accuracy one hit
@@ -61,18 +178,25 @@ class KerasEpochMetrics(nn.Module):
         values = torch.zeros(samples, dtype=torch.float64, device=loss_sum.device)
         values[0] = loss_sum
         self.loss.update(values)
-        hits = (torch.arange(samples, device=correct.device) < correct).long()
-        self.accuracy.update(hits, torch.ones_like(hits))
+        for tracker in self.trackers:
+            tracker.add_counts(samples, correct)
 
     def compute(self) -> dict[str, float]:
-        """The epoch's values (summed over DDP ranks); empty if nothing was counted."""
+        """The epoch's values under Keras's log names (summed over DDP ranks); empty if nothing was counted."""
         if not self.loss.update_called:
             return {}
-        return {"loss": float(self.loss.compute()), "accuracy": float(self.accuracy.compute())}
+        values = {"loss": float(self.loss.compute())}
+        for name, tracker in zip(self.output_names if self.several else (), self.output_losses):
+            if tracker.update_called:
+                values[f"{name}_loss"] = float(tracker.compute())
+        for name, tracker in zip(self.names, self.trackers):
+            values[name] = tracker.compute()
+        return values
 
     def reset(self) -> None:
         self.loss.reset()
-        self.accuracy.reset()
+        for tracker in [*self.output_losses, *self.trackers]:
+            tracker.reset()
 
     def running(self) -> dict[str, float]:
         """This process's values so far, read from the states without a DDP sync (the
@@ -80,16 +204,17 @@ class KerasEpochMetrics(nn.Module):
         weight = float(self.loss.weight)
         if not weight:
             return {}
-        correct, total = self.accuracy_counts()
-        return {"loss": float(self.loss.mean_value) / weight, "accuracy": correct / total if total else 0.0}
+        return {"loss": float(self.loss.mean_value) / weight, **{name: tracker.running() for name, tracker in zip(self.names, self.trackers)}}
 
     def accuracy_counts(self) -> tuple[float, float]:
-        """(correct, counted) from the accuracy's confusion counts on this process."""
-        tp, fp, tn, fn = (float(getattr(self.accuracy, name).sum()) for name in ("tp", "fp", "tn", "fn"))
-        if not self.binary:
-            return tp, tp + fn  # micro multiclass accuracy: hits over samples
-        return tp + tn, tp + fp + tn + fn
+        """(correct, counted) of the (one output's) accuracy on this process."""
+        accuracy = next(tracker for tracker in self.trackers if isinstance(tracker, Accuracy))
+        return accuracy.counts()
+
+    @property
+    def counts_only_accuracy(self) -> bool:
+        """One output whose metrics are its accuracy at most: what a compiled step can sum."""
+        return not self.several and all(isinstance(tracker, Accuracy) for tracker in self.trackers)
 
 
-# compile(metrics=...) names the port computes, as Keras logs them ("acc" is logged as "acc").
-SUPPORTED_METRICS = ("accuracy", "acc", "mae", "mse")
+__all__ = ["ACCURACY_NAMES", "SUPPORTED_METRICS", "KerasEpochMetrics", "ModelLoss", "canonical_name"]

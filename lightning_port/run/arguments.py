@@ -27,6 +27,11 @@ def positive_int(text: str) -> int:
     return _whole_number(text, 1)
 
 
+def sample_count(text: str) -> int | str:
+    """A positive count of training samples, or "all"."""
+    return "all" if text.strip().lower() == "all" else positive_int(text)
+
+
 def non_negative_int(text: str) -> int:
     return _whole_number(text, 0)
 
@@ -74,7 +79,10 @@ def add_data_arguments(parser: argparse.ArgumentParser, resumable: bool = False)
     """``resumable``: the command resumes runs that remember their data root (train.py)."""
     resumed = "; with --resume, where the run started while that folder exists, else $LIGHTNING_PORT_DATA" if resumable else ""
     parser.add_argument("--data-dir", help=f"data root (default: $LIGHTNING_PORT_DATA, else ./data{resumed})")
-    parser.add_argument("--max-train-samples", type=positive_int, help="train on this many samples only (quick runs)")
+    parser.add_argument(
+        "--max-train-samples", type=sample_count,
+        help="train on this many samples only (quick runs); 'all' lifts a tutorial's own slice (functional_resnet fits the guide's first 1,000 images)",
+    )
     parser.add_argument("--holdout", type=fraction, help="pima_mlp: also score a stratified held-out fraction, e.g. 0.2")
 
 

@@ -52,10 +52,11 @@ def resolve_definition(
     batch_size: int | None = None,
     seed: int | None = None,
     data_dir: str | os.PathLike | None = None,
-    max_train_samples: int | None = None,
+    max_train_samples: int | str | None = None,
     holdout: float | None = None,
 ) -> dict:
-    """The definition's fields with the recipe's defaults filled in."""
+    """The definition's fields with the recipe's defaults filled in. ``max_train_samples``:
+    a count, "all" (lifting the recipe's ``train_samples``), or None (the recipe's)."""
     if holdout is not None and recipe.evaluate_on != "train":
         raise RunConfigError(f"--holdout applies to models scored on their training data (pima_mlp), not {recipe.name}")
     return {
@@ -64,9 +65,16 @@ def resolve_definition(
         "batch_size": recipe.batch_size if batch_size is None else batch_size,
         "seed": recipe.default_seed if seed is None else seed,
         "data_root": resolve_data_root(data_dir),
-        "max_train_samples": max_train_samples,
+        "max_train_samples": train_samples(recipe, max_train_samples),
         "holdout": holdout,
     }
+
+
+def train_samples(recipe: Recipe, requested: int | str | None) -> int | None:
+    """How many training samples a run fits on: the request, else the recipe's slice."""
+    if requested == "all":
+        return None
+    return recipe.train_samples if requested is None else requested
 
 
 def check_speed_mode(speed: SpeedMode, devices, num_nodes: int, strategy: str, precision: str) -> None:
@@ -153,7 +161,7 @@ def resolve_training_run(
     batch_size: int | None = None,
     seed: int | None = None,
     data_dir: str | None = None,
-    max_train_samples: int | None = None,
+    max_train_samples: int | str | None = None,
     holdout: float | None = None,
     resume: bool = False,
     accelerator: str = "cpu",
@@ -182,6 +190,8 @@ def resolve_training_run(
     if resume:
         stored = _stored_config(output_dir)
         for name, requested in typed.items():
+            if name == "max_train_samples" and requested == "all":
+                requested = None if stored.get(name) is None else requested  # the stored run fit on every sample
             if requested is not None and requested != stored.get(name):
                 raise RunConfigError(
                     f"--resume: {output_dir} was trained with {name}={stored.get(name)!r}, not {requested!r}; "
@@ -200,7 +210,8 @@ def resolve_training_run(
             batch_size=stored["batch_size"],
             seed=stored["seed"],
             data_dir=_resumed_data_dir(data_dir, stored["data_dir"], checkpoint, last),
-            max_train_samples=stored["max_train_samples"],
+            # stored resolved: None is every sample, which "all" keeps over a recipe's own slice
+            max_train_samples="all" if stored["max_train_samples"] is None else stored["max_train_samples"],
             holdout=stored["holdout"],
         )
     else:

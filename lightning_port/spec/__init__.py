@@ -41,11 +41,14 @@ from lightning_port.spec.recipe import (
     Article,
     Augmentation,
     Evidence,
+    InputNoise,
+    Phase,
     Preprocessing,
     Recipe,
     ReportedResult,
     Validation,
     ValidationHoldout,
+    ValidationOnTest,
     ValidationSplit,
 )
 
@@ -65,8 +68,8 @@ def __dir__():
 
 
 __all__ = [  # noqa: PLE0604 - the layer kinds come from the registry
-    "DEFAULT_SEED", "SPLIT_SEED", "Article", "Augmentation", "Evidence", "Graph", "Input", "LayerKind", "LayerSpec", "Model",
-    "Preprocessing", "Recipe", "ReportedResult", "Validation", "ValidationHoldout", "ValidationSplit",
+    "DEFAULT_SEED", "SPLIT_SEED", "Article", "Augmentation", "Evidence", "Graph", "Input", "InputNoise", "LayerKind", "LayerSpec", "Model",
+    "Phase", "Preprocessing", "Recipe", "ReportedResult", "Validation", "ValidationHoldout", "ValidationOnTest", "ValidationSplit",
     "SGD", "Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "CosineDecay", "ExponentialDecay", "LearningRateScheduleSpec",
     "Nadam", "OptimizerSpec", "PiecewiseConstantDecay", "RMSprop",
     "BinaryCrossentropy", "CategoricalCrossentropy", "Huber", "LossSpec", "MeanAbsoluteError", "MeanSquaredError",

@@ -101,7 +101,34 @@ class ValidationSplit:
         return int(math.floor(count * (1.0 - self.fraction)))
 
 
-Validation = ValidationHoldout | ValidationSplit
+@dataclass(frozen=True)
+class ValidationOnTest:
+    """Keras's ``fit(validation_data=(x_test, y_test))``: the test split, scored after every epoch."""
+
+
+Validation = ValidationHoldout | ValidationSplit | ValidationOnTest
+
+
+@dataclass(frozen=True)
+class InputNoise:
+    """A listing's ``noise(array)``: ``clip(array + factor * N(0, 1), 0, 1)`` on the preprocessed
+    inputs, in float64 (float32 arrays plus NumPy's float64 draws), drawn once per split from
+    ``seed`` by the data layer and served as the same bytes to both frameworks."""
+
+    factor: float
+    seed: int
+    low: float = 0.0
+    high: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One ``fit()`` call of a listing that calls ``fit()`` more than once on the same compiled
+    model (the optimizer's state carries over, as in Keras): its epochs, and noise added to its
+    inputs (training and validation) if any."""
+
+    epochs: int
+    input_noise: InputNoise | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +170,15 @@ class Evidence:
     # recipe's augmentation parameters and dropout masks injected into both frameworks),
     # judged against the float64 truth; 0: none.
     trajectory_steps: int = 0
+    # The schedule the outcome rows train (make parity), where it is not the recipe's own: a
+    # tutorial whose listing trains a demonstration-sized run declares the full-data one here.
+    # None: the recipe's epochs; "all": every training sample (lifting the recipe's train_samples).
+    outcome_epochs: int | None = None
+    outcome_train_samples: int | str | None = None
+    # What the outcome rows compare: "accuracy" (percentage points, outcome_margin_points) or
+    # "loss" (the test loss, relative to Keras's mean: outcome_margin_relative).
+    outcome_metric: str = "accuracy"
+    outcome_margin_relative: float | None = None
 
 
 # compile(loss=..., loss_weights=..., metrics=...) as a recipe writes them: one value for every
@@ -172,6 +208,14 @@ class Recipe:
     metrics: tuple = ("accuracy",)
     epochs: int
     batch_size: int
+    # fit() on the first this many training samples, as a listing slicing x_train[:N] does
+    # (applied before a validation_split, as Keras splits what fit() is given); None: all.
+    train_samples: int | None = None
+    # Several fit() calls on the same model (epochs = their sum); empty: one fit() of ``epochs``.
+    phases: tuple[Phase, ...] = ()
+    # "labels": the data set's labels; "inputs": the model's own preprocessed (clean) inputs,
+    # as an autoencoder's fit(x, x).
+    targets: str = "labels"
     parameter_count: int  # as stated by the tutorial/spec; tests hold both models to it
     reported: ReportedResult
     # Accuracy the full-length run must reach: the tutorial's figure less a noise margin.
@@ -188,6 +232,8 @@ class Recipe:
     data_file: str = ""
 
     def __post_init__(self):
+        if self.phases and sum(phase.epochs for phase in self.phases) != self.epochs:
+            raise ValueError(f"{self.name}: epochs={self.epochs} is not the sum of its phases' epochs")
         if isinstance(self.layers, list):
             object.__setattr__(self, "layers", tuple(self.layers))
         if self.input_shape is None and len(self.graph.inputs) == 1:
@@ -196,6 +242,17 @@ class Recipe:
             object.__setattr__(self, "input_shape", tuple(self.input_shape))
             if self.graph.input_shapes != (self.input_shape,):
                 raise ValueError(f"{self.name}: input_shape {self.input_shape} is not the model's input shape {self.graph.input_shapes}")
+
+    def phase_of_epoch(self, epoch: int, epochs: int | None = None) -> Phase | None:
+        """The phase a (0-based) epoch belongs to; a run of another length than the recipe's
+        scales the phases to it (the outcome rows' shorter schedules, ``Evidence``)."""
+        if not self.phases:
+            return None
+        bounds = phase_bounds(tuple(phase.epochs for phase in self.phases), self.epochs if epochs is None else epochs)
+        for phase, end in zip(self.phases, bounds):
+            if epoch < end:
+                return phase
+        return self.phases[-1]
 
     @property
     def default_seed(self) -> int:
@@ -336,3 +393,20 @@ class Recipe:
     def is_image_model(self) -> bool:
         """Rank-3 inputs (height, width, channels)."""
         return self.input_shape is not None and len(self.input_shape) == 3
+
+
+def phase_bounds(phase_epochs: tuple[int, ...], epochs: int) -> list[int]:
+    """Each phase's last epoch (exclusive) in a run of ``epochs``, given the phases' own
+    epochs: those when they sum to it, else scaled in proportion (each at least one epoch; the
+    last phase ends the run)."""
+    total = sum(phase_epochs)
+    if epochs == total:
+        lengths = list(phase_epochs)
+    else:
+        lengths = [max(1, round(count * epochs / total)) for count in phase_epochs[:-1]]
+        lengths.append(max(1, epochs - sum(lengths)))
+    bounds, end = [], 0
+    for length in lengths:
+        end += length
+        bounds.append(end)
+    return bounds

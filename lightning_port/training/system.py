@@ -19,8 +19,8 @@ import lightning as L
 import torch
 from torch import nn
 
-from lightning_port.keras_compat.losses import loss_function, predicted_classes
-from lightning_port.keras_compat.metrics import KerasEpochMetrics
+from lightning_port.keras_compat.losses import ModelLoss, loss_function, predicted_classes
+from lightning_port.keras_compat.metrics import KerasEpochMetrics, canonical_name
 from lightning_port.keras_compat.optimizers import build_optimizer
 from lightning_port.models import build_backbone
 from lightning_port.models.legacy import upgrade_state_dict
@@ -38,9 +38,10 @@ class TutorialClassifier(L.LightningModule):
         self.batch_size = batch_size or recipe.batch_size
         self.backbone = build_backbone(recipe)
         self.loss = loss_function(recipe)
-        self.example_input_array = torch.zeros(2, *self.backbone.input_shape)
-        self.train_metrics = KerasEpochMetrics(self.loss, recipe.output_units)
-        self.validation_metrics = KerasEpochMetrics(self.loss, recipe.output_units)
+        examples = tuple(torch.zeros(2, *shape) for shape in self.backbone.input_shapes)
+        self.example_input_array = examples[0] if len(examples) == 1 else examples
+        self.train_metrics = KerasEpochMetrics(self.loss, recipe)
+        self.validation_metrics = KerasEpochMetrics(self.loss, recipe)
         self.test_metrics = nn.ModuleList()  # one per evaluated split, made when testing starts
         self.history: list[dict] = []  # one row per finished epoch; saved in checkpoints
         self.evaluation_names: list[str] = ["test"]  # set by the trainer from the datamodule
@@ -70,9 +71,15 @@ class TutorialClassifier(L.LightningModule):
     def predicted_classes(self, inputs: torch.Tensor) -> torch.Tensor:
         return predicted_classes(self.loss, self.backbone(inputs))
 
-    def loss_and_outputs(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def loss_and_outputs(self, inputs, targets):
+        """The batch's loss (several outputs: the weighted sum Keras trains on) and the outputs."""
         outputs = self.backbone(inputs)
         return self.loss(outputs, targets), outputs
+
+    def _update(self, metrics: KerasEpochMetrics, loss, outputs, targets) -> None:
+        # Several outputs: each output's own loss is logged too, as Keras logs <output>_loss.
+        output_losses = self.loss.per_output(outputs, targets)[1] if isinstance(self.loss, ModelLoss) else None
+        metrics.update(loss, outputs, targets, output_losses)
 
     def running_metrics(self) -> dict[str, float]:
         """This epoch's running training loss/accuracy so far (a host sync: call sparingly)."""
@@ -87,15 +94,15 @@ class TutorialClassifier(L.LightningModule):
     def training_step(self, batch, batch_index):
         inputs, targets = batch
         loss, outputs = self.loss_and_outputs(inputs, targets)
-        self.train_metrics.update(loss, outputs, targets)
+        self._update(self.train_metrics, loss, outputs, targets)
         return loss
 
     def on_train_epoch_end(self) -> None:
         metrics = self.train_metrics.compute()
         for name, value in metrics.items():
-            self.log(name, value, prog_bar=True)
+            self.log(name, value, prog_bar=True)  # Keras's log names ("acc", "head_loss", ...)
         # Keras's epoch time includes the validation pass, which Lightning ran before this hook.
-        row = {"epoch": self.current_epoch + 1, **metrics, **self._last_validation, "seconds": time.perf_counter() - self._epoch_started}
+        row = {"epoch": self.current_epoch + 1, **_canonical(metrics), **_canonical(self._last_validation), "seconds": time.perf_counter() - self._epoch_started}
         self.history.append(row)
 
     def on_train_end(self) -> None:
@@ -114,7 +121,7 @@ class TutorialClassifier(L.LightningModule):
     def validation_step(self, batch, batch_index):
         inputs, targets = batch
         loss, outputs = self.loss_and_outputs(inputs, targets)
-        self.validation_metrics.update(loss, outputs, targets)
+        self._update(self.validation_metrics, loss, outputs, targets)
 
     def on_validation_epoch_end(self) -> None:
         metrics = {f"val_{name}": value for name, value in self.validation_metrics.compute().items()}
@@ -125,19 +132,19 @@ class TutorialClassifier(L.LightningModule):
 
     def on_test_epoch_start(self) -> None:
         while len(self.test_metrics) < len(self.evaluation_names):
-            self.test_metrics.append(KerasEpochMetrics(self.loss, self.recipe.output_units).to(self.device))
+            self.test_metrics.append(KerasEpochMetrics(self.loss, self.recipe).to(self.device))
         for metrics in self.test_metrics:
             metrics.reset()
 
     def test_step(self, batch, batch_index, dataloader_idx: int = 0):
         inputs, targets = batch
         loss, outputs = self.loss_and_outputs(inputs, targets)
-        self.test_metrics[dataloader_idx].update(loss, outputs, targets)
+        self._update(self.test_metrics[dataloader_idx], loss, outputs, targets)
 
     def on_test_epoch_end(self) -> None:
         for index, name in enumerate(self.evaluation_names):
             metrics = self.test_metrics[index].compute()
-            self.evaluation_results[name] = metrics
+            self.evaluation_results[name] = _canonical(metrics)
             for metric, value in metrics.items():
                 self.log(f"{name}_{metric}", value, add_dataloader_idx=False)
 
@@ -159,3 +166,8 @@ class TutorialClassifier(L.LightningModule):
         # Checkpoints written before the backbone ran graphs name tensors by position.
         checkpoint["state_dict"] = upgrade_state_dict(checkpoint["state_dict"], self.backbone)
         self.history = list(checkpoint.get("history", []))
+
+
+def _canonical(metrics: dict[str, float]) -> dict[str, float]:
+    """Keras log names in result.json's vocabulary ("acc" is stored as "accuracy")."""
+    return {canonical_name(name): value for name, value in metrics.items()}
