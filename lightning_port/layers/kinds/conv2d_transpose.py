@@ -75,7 +75,10 @@ def keras_refusal(layer: Conv2DTranspose) -> str | None:
         return None
     for axis, (extra, stride) in enumerate(zip(pair(layer.output_padding), strides)):
         if extra >= stride:
-            return f"option output_padding={tuple(layer.output_padding)}: `output_padding` must be strictly less than `strides` for all dimensions (Keras's own refusal; at dimension {axis}, {extra} >= {stride})"
+            return (
+                f"option output_padding={tuple(layer.output_padding)}: `output_padding` must be strictly less than `strides` "
+                f"for all dimensions (Keras's own refusal; at dimension {axis}, {extra} >= {stride})"
+            )
     if layer.padding == "same":
         for axis, (kernel, extra) in enumerate(zip(pair(layer.kernel_size), pair(layer.output_padding))):
             if kernel % 2 + extra == 0:
@@ -180,10 +183,16 @@ class Conv2DTranspose(LayerKind):
             ("kernel 3, valid, stride 2, output_padding 1", (5, 4, 2), cls(2, (3, 3), strides=(2, 2), output_padding=(1, 1))),
             ("kernel 3, same, stride 2, output_padding 0", (5, 4, 2), cls(2, (3, 3), strides=(2, 2), padding="same", output_padding=(0, 0))),
             ("kernel 3, same, stride 2, output_padding 1", (5, 4, 2), cls(2, (3, 3), strides=(2, 2), padding="same", output_padding=(1, 1))),
-            ("kernel 4, same, stride 2, output_padding 1 (crop 1 before, 2 after)", (5, 4, 2), cls(2, (4, 4), strides=(2, 2), padding="same", output_padding=(1, 1))),
+            (
+                "kernel 4, same, stride 2, output_padding 1 (crop 1 before, 2 after)", (5, 4, 2),
+                cls(2, (4, 4), strides=(2, 2), padding="same", output_padding=(1, 1)),
+            ),
             ("kernel 2, same, stride 3, output_padding (1, 2)", (4, 5, 2), cls(2, (2, 2), strides=(3, 3), padding="same", output_padding=(1, 2))),
             ("kernel 1, same, stride 2 (a zero row and column at the end)", (4, 5, 2), cls(2, (1, 1), strides=(2, 2), padding="same")),
             ("kernel 3, stride 1, output_padding 0", (5, 4, 2), cls(2, (3, 3), output_padding=(0, 0))),
             ("kernel 3x2, strides (1, 2), same, relu", (5, 4, 2), cls(3, (3, 2), strides=(1, 2), padding="same", activation="relu")),
-            ("kernel 3, stride 2, same, no bias, tanh, he_uniform", (4, 5, 2), cls(3, (3, 3), strides=(2, 2), padding="same", use_bias=False, activation="tanh", kernel_initializer="he_uniform")),
+            (
+                "kernel 3, stride 2, same, no bias, tanh, he_uniform", (4, 5, 2),
+                cls(3, (3, 3), strides=(2, 2), padding="same", use_bias=False, activation="tanh", kernel_initializer="he_uniform"),
+            ),
         ]

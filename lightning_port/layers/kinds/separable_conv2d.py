@@ -3,9 +3,10 @@ convolution, then the bias, in the order TensorFlow's ``separable_conv2d`` compu
 
 The depthwise step is DepthwiseConv2D's grouped convolution (its padding, strides and dilation);
 the pointwise step mixes the ``in * depth_multiplier`` channels into ``filters``; the bias is
-added after both, as a separate addition (Keras's order; why separate: DepthwiseConv2D). Strides with dilation: as DepthwiseConv2D (Keras 3 subsamples the dilated
-stride-1 depthwise result before the pointwise step, which is the strided result), and
-refused, as there, where TensorFlow's depthwise kernel refuses unequal strides.
+added after both, as a separate addition (Keras's order; why separate: DepthwiseConv2D).
+Strides with dilation: as DepthwiseConv2D (Keras 3 subsamples the dilated stride-1 depthwise
+result before the pointwise step, which is the strided result); unequal strides without
+dilation are refused, as there (TensorFlow's depthwise kernel refuses them).
 """
 
 from __future__ import annotations
@@ -119,9 +120,18 @@ class SeparableConv2D(LayerKind):
                     label = f"kernel {kernel}, {padding}, stride {stride}, depth_multiplier {multiplier}, input 7x8"
                     cases.append((label, (7, 8, 3), cls(4, (kernel, kernel), strides=(stride, stride), padding=padding, depth_multiplier=multiplier)))
         return cases + [
-            ("kernel 2, dilation (1, 2) with strides (2, 1), same, depth_multiplier 2", (8, 9, 3), cls(3, (2, 2), strides=(2, 1), padding="same", dilation_rate=(1, 2), depth_multiplier=2)),
+            (
+                "kernel 2, dilation (1, 2) with strides (2, 1), same, depth_multiplier 2", (8, 9, 3),
+                cls(3, (2, 2), strides=(2, 1), padding="same", dilation_rate=(1, 2), depth_multiplier=2),
+            ),
             ("kernel 3x2, dilation 2, same, relu", (9, 8, 2), cls(3, (3, 2), padding="same", dilation_rate=(2, 2), activation="relu")),
-            ("kernel 3, dilation 2 with stride 2, valid, depth_multiplier 2 (Keras's decomposition)", (9, 8, 2), cls(3, (3, 3), strides=(2, 2), dilation_rate=(2, 2), depth_multiplier=2)),
+            (
+                "kernel 3, dilation 2 with stride 2, valid, depth_multiplier 2 (Keras's decomposition)", (9, 8, 2),
+                cls(3, (3, 3), strides=(2, 2), dilation_rate=(2, 2), depth_multiplier=2),
+            ),
             ("kernel 3, dilation 2 with stride 2, same", (9, 8, 2), cls(3, (3, 3), strides=(2, 2), padding="same", dilation_rate=(2, 2))),
-            ("kernel 3, no bias, tanh, he_normal / lecun_uniform", (7, 7, 2), cls(3, (3, 3), use_bias=False, activation="tanh", depthwise_initializer="he_normal", pointwise_initializer="lecun_uniform")),
+            (
+                "kernel 3, no bias, tanh, he_normal / lecun_uniform", (7, 7, 2),
+                cls(3, (3, 3), use_bias=False, activation="tanh", depthwise_initializer="he_normal", pointwise_initializer="lecun_uniform"),
+            ),
         ]
