@@ -3,7 +3,8 @@ models saved with model.save() port with every parity row passing; Keras weights
 the port give Keras's outputs (judged against the float64 truth) and the port's weights,
 exported, give the port's outputs in Keras; the options the port refuses are refused in one
 line naming the node, its class and the option, each for a reason the installed Keras or
-TensorFlow shows here. (Every configuration's own rows: tests/porting/test_conformance.py.)"""
+TensorFlow shows here; fresh weights span Keras's initializer ranges. (Every configuration's
+own rows: tests/porting/test_conformance.py.)"""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import torch
 from lightning_port.evidence.parity.keras_models import float64_twin
 from lightning_port.evidence.parity.truth import compare
 from lightning_port.layers.config import UnsupportedLayer
+from lightning_port.layers.kinds.conv2d_transpose import Conv2DTranspose
+from lightning_port.layers.kinds.depthwise_conv2d import DepthwiseConv2D
+from lightning_port.layers.kinds.separable_conv2d import SeparableConv2D
 from lightning_port.layers.keras_graph import read_layer
 from lightning_port.layers.registry import layer_kinds
 from lightning_port.models import build_backbone
@@ -128,6 +132,39 @@ def test_a_saved_model_ports(name, saved, tmp_path):
     measured = {row["quantity"]: row["passed"] for row in report["parity"]}
     assert set(measured) >= {"forward outputs", "gradients"} and all(measured.values()), report["parity"]
     assert report["passed"]
+
+
+# (layer, the initializer of each kernel, by its Keras name)
+INITIALIZED = [
+    (DepthwiseConv2D((3, 3), depth_multiplier=2, depthwise_initializer="he_uniform"), {"kernel": "he_uniform"}),
+    (
+        SeparableConv2D(8, (3, 3), depth_multiplier=2, depthwise_initializer="lecun_uniform", pointwise_initializer="he_uniform"),
+        {"depthwise_kernel": "lecun_uniform", "pointwise_kernel": "he_uniform"},
+    ),
+    (Conv2DTranspose(8, (3, 2), kernel_initializer="he_uniform"), {"kernel": "he_uniform"}),
+    (Conv2DTranspose(8, (3, 3)), {"kernel": "glorot_uniform"}),
+]
+
+
+@pytest.mark.parametrize("layer, initializers", INITIALIZED, ids=[f"{layer.keras_class} {layer.kernel_size}" for layer, _ in INITIALIZED])
+def test_initializers_draw_within_keras_limits(layer, initializers):
+    """Fresh weights, in Keras's layout, span the range Keras's fans give (compute_fans on
+    (kh, kw, in, out)); torch's rule on the grouped depthwise layout would give other fans, a
+    range several times wider."""
+    torch.manual_seed(0)
+    module = layer.build((9, 9, 16), None)
+    with torch.no_grad():
+        layer.initialize(module)
+    parameters = dict(module.named_parameters())
+    for row in layer.weights():
+        weight = row.translation.to_keras(parameters[row.torch].detach().numpy())
+        if row.keras == "bias":
+            assert not weight.any()
+            continue
+        receptive = int(np.prod(weight.shape[:-2]))
+        fan_in, fan_out = weight.shape[-2] * receptive, weight.shape[-1] * receptive
+        limit = {"he_uniform": (6 / fan_in) ** 0.5, "lecun_uniform": (3 / fan_in) ** 0.5, "glorot_uniform": (6 / (fan_in + fan_out)) ** 0.5}[initializers[row.keras]]
+        assert 0.9 * limit < np.abs(weight).max() <= limit, row.keras
 
 
 # (layer, its options, how Keras or TensorFlow refuses them: "constructor" or "float64 call" /
