@@ -9,6 +9,7 @@ with its inverse; ``docs/weights.md`` renders the table of which layer kind uses
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,9 +35,27 @@ def _permutation(name: str, axes: tuple[int, ...]) -> Translation:
 COPY = Translation("copied", _same, _same)
 # Dense: kernel (in, out) -> nn.Linear weight (out, in).
 TRANSPOSE = _permutation("transposed", (1, 0))
-# Conv2D / Conv2DTranspose / SeparableConv2D pointwise: (kh, kw, in, out) -> (out, in, kh, kw).
+# Conv2D / SeparableConv2D pointwise: (kh, kw, in, out) -> (out, in, kh, kw).
 HWIO_TO_OIHW = _permutation("permute HWIO -> OIHW", (3, 2, 0, 1))
 # Conv1D: (k, in, out) -> (out, in, k).
 WIO_TO_OIW = _permutation("permute WIO -> OIW", (2, 1, 0))
 # Conv2DTranspose: Keras keeps (kh, kw, out, in), torch's conv_transpose2d (in, out, kh, kw).
 HWOI_TO_IOHW = _permutation("permute HWOI -> IOHW", (3, 2, 0, 1))
+
+
+@functools.cache
+def depthwise_to_grouped(depth_multiplier: int) -> Translation:
+    """DepthwiseConv2D / SeparableConv2D depthwise: Keras's (kh, kw, in, multiplier) -> torch's
+    grouped-convolution weight (in * multiplier, 1, kh, kw), output channel ``c * multiplier + m``
+    as TensorFlow's depthwise convolution orders them. Not a plain permutation: the way back
+    splits the first axis, which needs the multiplier (the torch shape alone does not tell it)."""
+
+    def to_torch(array: np.ndarray) -> np.ndarray:
+        height, width, channels, multiplier = array.shape
+        return array.transpose(2, 3, 0, 1).reshape(channels * multiplier, 1, height, width)
+
+    def to_keras(array: np.ndarray) -> np.ndarray:
+        outputs, _, height, width = array.shape
+        return array.reshape(outputs // depth_multiplier, depth_multiplier, height, width).transpose(2, 3, 0, 1)
+
+    return Translation("depthwise HWIM -> grouped (I*M)1HW", to_torch, to_keras)

@@ -22,14 +22,18 @@ from lightning_port.ops.windows import pad_spatial, pair, window_output, window_
 
 
 class ChannelsLastConv2d(nn.Conv2d):
-    """``keras.layers.Conv2D`` on (N, H, W, C); the weight stays torch's (out, in, kh, kw)."""
+    """``keras.layers.Conv2D`` on (N, H, W, C); the weight stays torch's (out, in, kh, kw).
 
-    def __init__(self, in_channels: int, layer: Conv2D, input_shape):
+    The depthwise kinds reuse it with ``groups`` (one group per input channel), their own
+    output width and, for SeparableConv2D's depthwise step, no bias."""
+
+    def __init__(self, in_channels: int, layer: Conv2D, input_shape, out_channels: int | None = None, groups: int = 1, bias: bool | None = None):
         kernel, strides, dilation = pair(layer.kernel_size), pair(layer.strides), pair(layer.dilation_rate)
         padding = window_padding(layer.padding, input_shape[:2], kernel, strides, dilation)
         symmetric = all(before == after for before, after in padding)
         super().__init__(
-            in_channels, layer.filters, kernel, stride=strides, dilation=dilation, bias=layer.use_bias,
+            in_channels, layer.filters if out_channels is None else out_channels, kernel, stride=strides, dilation=dilation,
+            groups=groups, bias=layer.use_bias if bias is None else bias,
             padding=tuple(before for before, _ in padding) if symmetric else 0,
         )
         self.explicit_padding = None if symmetric else padding
