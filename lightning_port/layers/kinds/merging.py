@@ -49,11 +49,12 @@ def at_least_one(shapes, layer: str) -> list[Shape]:
 
 
 def _maximum(first, second):
-    return torch.where(first >= second, first, second)  # tf.maximum's gradient: x gets it where x >= y
+    # tf.maximum's gradient goes to x where x >= y; its value is NaN where either input is.
+    return torch.where(torch.isnan(first), first, torch.where(first >= second, first, second))
 
 
 def _minimum(first, second):
-    return torch.where(first <= second, first, second)  # tf.minimum's gradient: x gets it where x <= y
+    return torch.where(torch.isnan(first), first, torch.where(first <= second, first, second))
 
 
 _OPERATIONS = {

@@ -22,7 +22,7 @@ TensorFlow's other kernels ("bicubic", "area", "lanczos3", "lanczos5") are refus
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
@@ -52,60 +52,71 @@ def half_pixel_weights(in_size: int, out_size: int):
     return torch.tensor(lower), torch.tensor(upper), torch.from_numpy(np.array(lerp, dtype=np.float32))
 
 
+@dataclass(frozen=True)
+class BilinearTables:
+    """Where each output pixel reads and with which float32 weights, on one device."""
+
+    row_lower: torch.Tensor
+    row_upper: torch.Tensor
+    row_lerp: torch.Tensor  # (1, out_h, 1, 1)
+    column_lower: torch.Tensor
+    column_upper: torch.Tensor
+    column_lerp: torch.Tensor  # (1, 1, out_w, 1)
+    targets: torch.Tensor  # per output pixel and corner, in backward's order: the flat source pixel
+
+    @classmethod
+    def of(cls, input_shape, size) -> BilinearTables:
+        height, width, _ = input_shape
+        row_lower, row_upper, row_lerp = half_pixel_weights(height, height * size[0])
+        column_lower, column_upper, column_lerp = half_pixel_weights(width, width * size[1])
+        corner_rows = torch.stack([row_lower, row_lower, row_upper, row_upper], dim=1)  # (out_h, 4)
+        corner_columns = torch.stack([column_lower, column_upper, column_lower, column_upper], dim=1)  # (out_w, 4)
+        targets = (corner_rows[:, None, :] * width + corner_columns[None, :, :]).reshape(-1)
+        return cls(row_lower, row_upper, row_lerp.view(1, -1, 1, 1), column_lower, column_upper, column_lerp.view(1, 1, -1, 1), targets)
+
+    def to(self, device) -> BilinearTables:
+        return BilinearTables(*(getattr(self, item.name).to(device) for item in fields(self)))
+
+
 class _ResizeBilinear(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, inputs, resize):
-        ctx.resize, ctx.input_shape, ctx.input_dtype = resize, inputs.shape, inputs.dtype
+    def forward(ctx, inputs, tables: BilinearTables):
+        ctx.tables, ctx.input_shape, ctx.input_dtype = tables, inputs.shape, inputs.dtype
         image = inputs.to(torch.float32)
-        row_lerp, column_lerp = resize.lerps()
-        top, bottom = image[:, resize.row_lower], image[:, resize.row_upper]
-        top_left, top_right = top[:, :, resize.column_lower], top[:, :, resize.column_upper]
-        bottom_left, bottom_right = bottom[:, :, resize.column_lower], bottom[:, :, resize.column_upper]
-        top_row = top_left + (top_right - top_left) * column_lerp
-        bottom_row = bottom_left + (bottom_right - bottom_left) * column_lerp
-        return top_row + (bottom_row - top_row) * row_lerp
+        top, bottom = image[:, tables.row_lower], image[:, tables.row_upper]
+        top_left, top_right = top[:, :, tables.column_lower], top[:, :, tables.column_upper]
+        bottom_left, bottom_right = bottom[:, :, tables.column_lower], bottom[:, :, tables.column_upper]
+        top_row = top_left + (top_right - top_left) * tables.column_lerp
+        bottom_row = bottom_left + (bottom_right - bottom_left) * tables.column_lerp
+        return top_row + (bottom_row - top_row) * tables.row_lerp
 
     @staticmethod
     def backward(ctx, gradient):
-        resize = ctx.resize
+        tables = ctx.tables
         gradient = gradient.to(torch.float32)
-        row_lerp, column_lerp = resize.lerps()
-        above, below = gradient * (1.0 - row_lerp), gradient * row_lerp
-        left_weight = 1.0 - column_lerp
-        corners = (above * left_weight, above * column_lerp, below * left_weight, below * column_lerp)
+        above, below = gradient * (1.0 - tables.row_lerp), gradient * tables.row_lerp
+        left_weight = 1.0 - tables.column_lerp
+        corners = (above * left_weight, above * tables.column_lerp, below * left_weight, below * tables.column_lerp)
         batch, height, width, depth = ctx.input_shape
-        # (N, out_h, out_w, 4, C): each output pixel's four contributions in TensorFlow's order.
+        # (N, out_h, out_w, 4, C): each output pixel's four contributions, added in TensorFlow's order.
         contributions = torch.stack(corners, dim=3).to(ctx.input_dtype).reshape(batch, -1, depth)
         result = torch.zeros(batch, height * width, depth, dtype=ctx.input_dtype, device=gradient.device)
-        result.index_add_(1, resize.targets, contributions)
+        result.index_add_(1, tables.targets, contributions)
         return result.reshape(ctx.input_shape), None
 
 
 class BilinearResize(nn.Module):
     def __init__(self, input_shape, size):
         super().__init__()
-        height, width, _ = input_shape
-        rows = half_pixel_weights(height, height * size[0])
-        columns = half_pixel_weights(width, width * size[1])
-        # Buffers (moved with the module), not state: the checkpoint holds weights only.
-        for name, value in zip(("row_lower", "row_upper", "row_lerp"), rows):
-            self.register_buffer(name, value, persistent=False)
-        for name, value in zip(("column_lower", "column_upper", "column_lerp"), columns):
-            self.register_buffer(name, value, persistent=False)
-        # The flat source pixel of each output pixel's four corners, in the order of backward's stack.
-        corner_rows = torch.stack([rows[0], rows[0], rows[1], rows[1]], dim=1)  # (out_h, 4)
-        corner_columns = torch.stack([columns[0], columns[1], columns[0], columns[1]], dim=1)  # (out_w, 4)
-        targets = corner_rows[:, None, :] * width + corner_columns[None, :, :]
-        self.register_buffer("targets", targets.reshape(-1), persistent=False)
         self.size = tuple(size)
-
-    def lerps(self):
-        """The weights, shaped to broadcast over (N, H, W, C): float32 values even where
-        model.double() has cast the buffers (the cast is exact, and so is this one back)."""
-        return self.row_lerp.to(torch.float32).view(1, -1, 1, 1), self.column_lerp.to(torch.float32).view(1, 1, -1, 1)
+        # Plain attributes, not buffers: a buffer would count as a weight in the architecture
+        # rows and would be cast by model.double(), and these weights stay float32.
+        self.tables = {torch.device("cpu"): BilinearTables.of(input_shape, size)}
 
     def forward(self, inputs):
-        return _ResizeBilinear.apply(inputs, self).to(inputs.dtype)
+        if inputs.device not in self.tables:
+            self.tables[inputs.device] = self.tables[torch.device("cpu")].to(inputs.device)
+        return _ResizeBilinear.apply(inputs, self.tables[inputs.device]).to(inputs.dtype)
 
     def extra_repr(self) -> str:
         return f"size={self.size}, bilinear (TensorFlow's half-pixel kernel, float32)"
