@@ -89,26 +89,27 @@ def test_a_refused_call_gives_keras_reason_naming_the_node():
         L.Add()(first)
 
 
+@pytest.mark.parametrize("method", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_bilinear_up_sampling_is_tensorflows_kernel_bit_for_bit(dtype, keras_tensorflow):
+def test_up_sampling_is_tensorflows_resize_kernel_bit_for_bit(method, dtype, keras_tensorflow):
     """Forward and gradient, float32 and float64 (TensorFlow interpolates in float32 in both)."""
     import tensorflow as tf
 
-    from lightning_port.layers.kinds.up_sampling import BilinearResize
+    from lightning_port.layers.kinds.image_resize import TensorFlowResize
 
     generator = np.random.default_rng(0)
     numpy_dtype = np.float32 if dtype == torch.float32 else np.float64
-    for size, shape in (((2, 2), (2, 3, 3, 2)), ((3, 2), (2, 2, 3, 3)), ((5, 7), (1, 4, 3, 1))):
+    for size, shape in (((2, 2), (2, 3, 3, 2)), ((3, 2), (2, 2, 3, 3)), ((5, 7), (1, 4, 3, 1)), ((3, 5), (1, 9, 7, 2))):
         images = generator.standard_normal(shape).astype(numpy_dtype)
         output_shape = (shape[0], shape[1] * size[0], shape[2] * size[1], shape[3])
         weights = generator.standard_normal(output_shape).astype(numpy_dtype)
         tensor = tf.constant(images)
         with tf.GradientTape() as tape:
             tape.watch(tensor)
-            resized = tf.cast(tf.image.resize(tensor, output_shape[1:3], method="bilinear"), tensor.dtype)
+            resized = tf.cast(tf.image.resize(tensor, output_shape[1:3], method=method), tensor.dtype)
             objective = tf.reduce_sum(resized * weights)
         expected_gradient = tape.gradient(objective, tensor).numpy()
-        module = BilinearResize(shape[1:], size).to(dtype)
+        module = TensorFlowResize(shape[1:], size, method).to(dtype)
         inputs = torch.tensor(images, requires_grad=True)
         output = module(inputs)
         (output * torch.tensor(weights)).sum().backward()
@@ -131,7 +132,7 @@ def _assert_one_line_refusal(error, *parts):
 def test_options_the_port_cannot_reproduce_are_refused_in_one_line(keras_tensorflow):
     keras = keras_tensorflow
     layers = keras.layers
-    for interpolation in ("bicubic", "area", "lanczos3", "lanczos5"):
+    for interpolation in ("area", "lanczos3", "lanczos5", "gaussian"):
         with pytest.raises(UnsupportedLayer) as error:
             read_layer(_entry(keras, layers.UpSampling2D(interpolation=interpolation, name="up")))
         _assert_one_line_refusal(error, "node 'up' (UpSampling2D)", f"interpolation='{interpolation}'")
@@ -194,7 +195,8 @@ def _shape_model(keras):
     x = layers.Cropping2D(((1, 0), (1, 2)))(x)  # (4, 3, 3)
     x = layers.UpSampling2D((3, 2), interpolation="bilinear")(x)  # (12, 6, 3)
     x = layers.UpSampling2D((1, 2))(x)  # (12, 12, 3)
-    x = layers.Permute((3, 1, 2))(x)  # (3, 12, 12)
+    x = layers.UpSampling2D((2, 1), interpolation="bicubic")(x)  # (24, 12, 3)
+    x = layers.Permute((3, 1, 2))(x)  # (3, 24, 12)
     x = layers.Identity()(x)
     x = layers.Dense(4, activation="tanh")(layers.Flatten()(x))
     x = layers.RepeatVector(2)(x)  # (2, 4)
