@@ -74,6 +74,11 @@ class Dot(LayerKind):
     example_arguments: ClassVar[dict] = {"axes": 1}
     takes_list: ClassVar[bool] = True
 
+    def __post_init__(self):
+        if isinstance(self.axes, list):
+            object.__setattr__(self, "axes", tuple(self.axes))  # specs are hashable
+        super().__post_init__()
+
     def resolved_axes(self, shapes) -> tuple[int, int]:
         """Each input's summed axis as a non-negative position, batch axis included."""
         if not isinstance(shapes, (list, tuple)) or len(shapes) != 2 or not all(isinstance(shape, (list, tuple)) for shape in shapes):

@@ -7,7 +7,8 @@ other's size. An input of lower rank gets axes of 1 inserted right after the bat
 put them. The inputs are folded left to right, ((a + b) + c), because float32 additions and
 products are not associative and Keras folds that way; Average divides that sum by the count.
 Maximum and Minimum select with ``where``, as TensorFlow's gradients do: on a tie the whole
-gradient goes to the earlier input (``torch.maximum`` would split it in halves).
+gradient goes to the earlier input (``torch.maximum`` would split it in halves); NaN wins, as
+in ``tf.maximum``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class ElementwiseMerge(nn.Module):
         output = tensors[0]
         for tensor in tensors[1:]:
             output = combine(output, tensor)
+        # TensorFlow's `x / 3` converts 3 to x's dtype and divides (no reciprocal product);
+        # torch divides by a Python int the same way.
         return output / len(tensors) if self.operation == "average" else output
 
     def extra_repr(self) -> str:
