@@ -124,7 +124,7 @@ def port_model(source: str | Path, output_dir: str | Path, data: str | Path | No
         differences = compare_rows(keras_side, lightning_side)
         report = {
             "source": str(source.resolve()),
-            "recipe": recipe_record(recipe) | {"input_shape": list(recipe.input_shape)},
+            "recipe": recipe_record(recipe) | {"input_shape": list(recipe.input_shape) if recipe.input_shape is not None else [list(shape) for shape in recipe.input_shapes]},
             "metrics": read.metrics,
             "architecture": {"keras": [r.as_dict() for r in keras_side], "lightning": [r.as_dict() for r in lightning_side], "differences": differences},
             "parity": parity,
