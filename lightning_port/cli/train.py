@@ -115,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     if result is None:
         return 0  # a DDP worker process: rank 0 reports
     test = result["test"]
-    print(f"\n{result['model']}: test loss {test['loss']:.4f}, test accuracy {test['accuracy']:.4f} (split: {test['split']})")
+    print(f"\n{result['model']}: test {_figures(test)} (split: {test['split']})")
     for name, metrics in result["evaluations"].items():
         if name != test["split"]:
-            print(f"  also on {name}: loss {metrics['loss']:.4f}, accuracy {metrics['accuracy']:.4f}")
+            print(f"  also on {name}: {_figures(metrics)}")
     if result["world_size"] > 1:
         print(f"  per-device batch {result['per_device_batch_size']}, effective batch {result['effective_batch_size']} over {result['world_size']} processes")
     print(f"  result: {run.output_dir / 'result.json'}\n  checkpoint: {result['checkpoint']}")
@@ -131,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         predicted, labels = predict_first(reloaded, run, count=len(run.recipe.reported.predictions))
         print(f"  reloaded checkpoint predicts {predicted} for the first test images; labels {labels}")
     return 0
+
+
+def _figures(metrics: dict) -> str:
+    """"loss 0.1070, accuracy 0.9684": the loss first, then each compiled metric."""
+    return ", ".join(f"{name} {value:.4f}" for name, value in metrics.items() if name != "split")
 
 
 if __name__ == "__main__":
