@@ -28,17 +28,23 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.run.resolve import resolve_definition
     from lightning_port.run.description import RunDefinition
     from lightning_port.support.checkpoint_files import CheckpointError
-    from lightning_port.training.prediction import predict_first
+    from lightning_port.training.prediction import losses_of_first, predict_first
     from lightning_port.training.system import TutorialClassifier
 
     try:
         # The checkpoint names its recipe; --model only asserts which one it must be.
         system = TutorialClassifier.from_checkpoint(args.checkpoint, recipe=get_recipe(args.model) if args.model else None)
         run = RunDefinition(**resolve_definition(system.recipe, data_dir=args.data_dir))
-        predicted, labels = predict_first(system, run, count=args.count)
+        if system.recipe.evidence.outcome_metric == "loss" or len(system.recipe.output_names) > 1:
+            losses = losses_of_first(system, run, count=args.count)
+        else:
+            predicted, labels = predict_first(system, run, count=args.count)
     except (CheckpointError, DataError) as error:
         print(f"predict.py: error: {error}", file=sys.stderr)
         return 1
+    if system.recipe.evidence.outcome_metric == "loss" or len(system.recipe.output_names) > 1:
+        print(f"loss of each of the first {len(losses)} samples ({system.recipe.loss if isinstance(system.recipe.loss, str) else 'the compiled loss'}): " + ", ".join(f"{value:.4f}" for value in losses))
+        return 0
     print(f"predicted: {predicted}")
     print(f"true:      {labels}")
     hits = sum(p == t for p, t in zip(predicted, labels))

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lightning_port.data.arrays import read_arrays
+from lightning_port.data.arrays import load_arrays_split, read_arrays
+from lightning_port.data.structure import each, length, rows
 from lightning_port.data.errors import DataError
 from lightning_port.evidence.comparison.collect import recipe_record
 from lightning_port.evidence.parity.architecture import compare_rows, keras_rows, lightning_rows
@@ -41,7 +42,15 @@ def _measurement_data(recipe, data: Path | None, samples: int):
         shapes = " and ".join(str(tuple(shape)) for shape in recipe.input_shapes)
         return inputs, targets, f"{samples} seeded synthetic samples of shape {shapes}"
     if len(recipe.input_shapes) > 1 or len(recipe.output_names) > 1:
-        raise DataError(f"{data}: --data holds one input and one target array; this model has {len(recipe.input_shapes)} inputs and {len(recipe.output_names)} outputs, so it is measured on seeded synthetic data (leave out --data)")
+        # One array per input and output, named after them (data/arrays.py).
+        input_names, output_names = tuple(item.name for item in recipe.graph.inputs), recipe.output_names
+        for split in ("test", "train"):
+            try:
+                inputs, targets = load_arrays_split(Path(data).parent, str(Path(data).resolve()), split, input_names, output_names)
+            except DataError:
+                continue
+            return rows(each(inputs, lambda array: array.astype(np.float32)), slice(0, samples)), rows(targets, slice(0, samples)), f"the first {min(samples, length(inputs))} rows of the {split} arrays in {data}"
+        raise DataError(f"{data}: no x_test.<input> / y_test.<output> (or x_train...) arrays for inputs {', '.join(input_names)} and outputs {', '.join(output_names)}")
     arrays = read_arrays(data)
     for inputs_name, targets_name in (("x_test", "y_test"), ("x_train", "y_train"), ("x", "y")):
         if inputs_name in arrays:

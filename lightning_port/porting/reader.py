@@ -166,9 +166,9 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
             optimizer = optimizer_from_keras_config(optimizer_config["class_name"], optimizer_config.get("config") or {})
         except UnsupportedOptimizerOption as error:
             raise PortError(f"{path}: {error}") from None
-        loss = _losses(compile_config.get("loss"), path)
+        loss = losses_from_keras_config(compile_config.get("loss"), path)
         loss_weights = _loss_weights(compile_config.get("loss_weights"), path)
-        metrics, dropped = _metrics(compile_config.get("metrics"))
+        metrics, dropped = metrics_from_keras_config(compile_config.get("metrics"))
         if dropped:
             notes.append(f"compile() metrics the port does not compute were left out: {', '.join(dropped)} (training is unchanged)")
     recipe_layers = layers if isinstance(layers, Functional) else tuple(layers)
@@ -211,7 +211,7 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
     return ReadModel(recipe, keras_model, weights, compiled=bool(compile_config), metrics=[str(metric) for metric in _flat_metrics(compile_config.get("metrics"))])
 
 
-def _losses(config, path: Path):
+def losses_from_keras_config(config, path: Path | str = "the model"):
     """compile(loss=...): one loss, a list per output or a dict by output name."""
     def one(item):
         if item is None:
@@ -249,7 +249,7 @@ def _flat_metrics(config) -> list:
     return []
 
 
-def _metrics(config):
+def metrics_from_keras_config(config):
     """compile(metrics=...) as a recipe writes it, and the names left out (not computed)."""
     dropped = [str(item) if isinstance(item, str) else str((item or {}).get("class_name")) for item in _flat_metrics(config) if _metric_name(item) is None]
     if isinstance(config, dict):

@@ -21,3 +21,18 @@ def predict_first(system: TutorialClassifier, run: RunDefinition, count: int = 5
         predicted += system.predicted_classes(inputs).tolist()
         labels += [int(label) for label in targets.tolist()]
     return predicted, labels
+
+
+@torch.no_grad()
+def losses_of_first(system: TutorialClassifier, run: RunDefinition, count: int = 5) -> list[float]:
+    """Each of the first ``count`` samples' own loss (a model whose outcome is a loss: the
+    autoencoder's binary crossentropy of its output against the clean image)."""
+    datamodule = TutorialDataModule(run, augment=False, predict_count=count)
+    datamodule.setup("predict")
+    system.eval()
+    losses = []
+    for inputs, targets in datamodule.predict_dataloader():
+        outputs = system(inputs)
+        for index in range(len(targets)):
+            losses.append(float(system.loss(outputs[index : index + 1], targets[index : index + 1])))
+    return losses

@@ -47,10 +47,17 @@ def warmed_up_keras_model(name: str, data_dir, seed: int = 0):
     return model
 
 
-def labels_of(targets: np.ndarray) -> np.ndarray:
-    """Class indices from one-hot rows, or the 0/1 labels themselves."""
-    targets = np.asarray(targets)
-    return targets.argmax(axis=1) if targets.ndim == 2 and targets.shape[1] > 1 else targets.reshape(-1)
+def labels_of(name: str, targets):
+    """The Keras tutorial's targets as the port trains on them: class indices from one-hot rows
+    for a categorical loss, the 0/1 labels as a vector for a one-unit output, the values
+    themselves otherwise (an autoencoder's images)."""
+    from lightning_port.evidence.parity.keras_probes import labels_of as port_labels
+
+    recipe = get_recipe(name)
+    labels = port_labels(recipe, targets)
+    if recipe.targets_are_class_indices or recipe.targets == "inputs":
+        return labels
+    return np.asarray(labels).reshape(len(labels), -1)[:, 0] if recipe.output_units == 1 else labels
 
 
 

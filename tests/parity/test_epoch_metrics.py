@@ -33,7 +33,7 @@ def test_epoch_loss_and_accuracy_equal_keras_evaluate(name, keras_tensorflow, da
     backbone = mirrored_backbone(recipe, keras_model).eval()
     loss = loss_function(recipe)
     metrics = KerasEpochMetrics(loss, recipe)
-    labels = torch_targets(recipe, labels_of(targets))
+    labels = torch_targets(recipe, labels_of(name, targets))
     with torch.no_grad():
         for batch_inputs, batch_labels in InMemoryBatches((to_torch_inputs(inputs), labels), BATCH, shuffle=False):
             logits = backbone(batch_inputs)

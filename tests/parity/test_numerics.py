@@ -52,7 +52,7 @@ def _batches(name, data_dir, count):
     (what Keras feeds a float32 model) and class labels."""
     recipe = get_recipe(name)
     inputs, targets = tutorial_data(name, data_dir, max_train_samples=count * recipe.batch_size)["train"]
-    inputs, labels = np.asarray(inputs, dtype=np.float32), labels_of(targets)
+    inputs, labels = np.asarray(inputs, dtype=np.float32), labels_of(name, targets)
     size = recipe.batch_size
     return [(inputs[i * size : (i + 1) * size], labels[i * size : (i + 1) * size]) for i in range(count)]
 

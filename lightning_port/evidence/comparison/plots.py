@@ -37,9 +37,11 @@ def learning_curves(collected: dict) -> bytes:
     results = {framework: runs_of(collected, framework) for framework in FRAMEWORKS}
     has_validation = any(curve(results[framework], "val_loss") is not None for framework in FRAMEWORKS)
     prefixes = [("", "training")] + ([("val_", "validation")] if has_validation else [])
-    figure, axes = plt.subplots(len(prefixes), 2, figsize=(10, 3.4 * len(prefixes)), squeeze=False, sharex=True)
+    # A model that compiles no accuracy (an autoencoder) plots its loss alone.
+    metrics = ("loss", "accuracy") if any(curve(results[framework], "accuracy") is not None for framework in FRAMEWORKS) else ("loss",)
+    figure, axes = plt.subplots(len(prefixes), len(metrics), figsize=(5 * len(metrics), 3.4 * len(prefixes)), squeeze=False, sharex=True)
     for row, (prefix, stage) in enumerate(prefixes):
-        for column, metric in enumerate(("loss", "accuracy")):
+        for column, metric in enumerate(metrics):
             axis = axes[row][column]
             for framework in FRAMEWORKS:
                 series = curve(results[framework], prefix + metric)
@@ -64,8 +66,9 @@ def test_results(collected: dict) -> bytes:
     figures = published(collected)
     reference = {"accuracy": published_accuracy(collected), "loss": figures.get("test loss")}
     summaries = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    for axis, (column, metric) in zip(axes, ((1, "accuracy"), (2, "loss"))):
+    columns = ((1, "accuracy"), (2, "loss")) if summaries["lightning"].has_accuracy else ((2, "loss"),)
+    figure, axes = plt.subplots(1, len(columns), figsize=(5 * len(columns), 3.2), squeeze=False)
+    for axis, (column, metric) in zip(axes[0], columns):
         for position, framework in enumerate(FRAMEWORKS):
             summary = summaries[framework]
             values = [row[column] for row in summary.per_seed]  # per_seed rows: seed, accuracy, loss

@@ -119,15 +119,27 @@ def curves_section(collected: dict) -> list:
 def test_section(collected: dict) -> list:
     model = collected["model"]
     summaries = {framework: test_summary(runs_of(collected, framework)) for framework in FRAMEWORKS}
+    seeds_text = f"over {len(summaries['lightning'].per_seed)} vs {len(summaries['keras'].per_seed)} seed(s) (std: sample standard deviation over seeds)"
+    if not summaries["lightning"].has_accuracy:
+        # A model whose outcome is a loss (an autoencoder): the loss is the figure compared.
+        rows = []
+        for framework, summary in summaries.items():
+            seeds = "; ".join(f"seed {seed}: {loss:.5f}" for seed, _, loss in summary.per_seed)
+            rows.append([FRAMEWORK_LABELS[framework], summary.split, f"{summary.loss_mean:.5f} ± {summary.loss_std:.5f}", seeds])
+        gap = summaries["lightning"].loss_mean - summaries["keras"].loss_mean
+        text = f"Mean test loss, Lightning minus Keras: {gap:+.5f} ({100 * gap / summaries['keras'].loss_mean:+.2f}% of Keras's) {seeds_text}."
+        headers = ["", "split", "loss (mean ± std)", "every seed"]
+        return [Heading("Test results"), Paragraph(text), Table(headers, rows), Image("test_results.png", f"{model} test loss per seed")]
     rows = []
     for framework, summary in summaries.items():
         seeds = "; ".join(f"seed {seed}: {_percent(accuracy)} / {loss:.4f}" for seed, accuracy, loss in summary.per_seed)
-        rows.append([FRAMEWORK_LABELS[framework], summary.split, f"{_percent(summary.accuracy_mean)} ± {_percent(summary.accuracy_std)}", f"{summary.loss_mean:.4f} ± {summary.loss_std:.4f}", _percent(summary.final_train_accuracy_mean), seeds])
+        final = _percent(summary.final_train_accuracy_mean) if summary.final_train_accuracy_mean is not None else "—"
+        rows.append([FRAMEWORK_LABELS[framework], summary.split, f"{_percent(summary.accuracy_mean)} ± {_percent(summary.accuracy_std)}", f"{summary.loss_mean:.4f} ± {summary.loss_std:.4f}", final, seeds])
     figures = published(collected)
     reference = published_accuracy(collected)
     rows.append(["tutorial (published)", "", _percent(reference) if reference is not None else "—", f"{figures['test loss']:.4f}" if "test loss" in figures else "—", _percent(figures["training accuracy"]) if "training accuracy" in figures else "—", ""])
     gap = summaries["lightning"].accuracy_mean - summaries["keras"].accuracy_mean
-    text = f"Mean accuracy, Lightning minus Keras: {100 * gap:+.2f} percentage points over {len(summaries['lightning'].per_seed)} vs {len(summaries['keras'].per_seed)} seed(s) (std: sample standard deviation over seeds)."
+    text = f"Mean accuracy, Lightning minus Keras: {100 * gap:+.2f} percentage points {seeds_text}."
     headers = ["", "split", "accuracy (mean ± std)", "loss (mean ± std)", "final-epoch training accuracy", "every seed (accuracy / loss)"]
     return [Heading("Test results"), Paragraph(text), Table(headers, rows), Image("test_results.png", f"{model} test accuracy and loss per seed")]
 

@@ -37,26 +37,31 @@ def _spread(values: list[float]) -> float:
 @dataclass
 class TestSummary:
     split: str
-    accuracy_mean: float
-    accuracy_std: float
+    accuracy_mean: float | None  # None: the model compiles no accuracy (its outcome is a loss)
+    accuracy_std: float | None
     loss_mean: float
     loss_std: float
-    final_train_accuracy_mean: float
-    per_seed: list[tuple[int, float, float]]  # seed, accuracy, loss
+    final_train_accuracy_mean: float | None
+    per_seed: list[tuple[int, float | None, float]]  # seed, accuracy, loss
+
+    @property
+    def has_accuracy(self) -> bool:
+        return self.accuracy_mean is not None
 
 
 def test_summary(results: list[dict]) -> TestSummary:
-    accuracies = [result["test"]["accuracy"] for result in results]
+    accuracies = [result["test"].get("accuracy") for result in results]
+    has_accuracy = all(value is not None for value in accuracies)
     losses = [result["test"]["loss"] for result in results]
-    final_train = [result["history"][-1]["accuracy"] for result in results if result["history"]]
+    final_train = [result["history"][-1]["accuracy"] for result in results if result["history"] and "accuracy" in result["history"][-1]]
     return TestSummary(
         split=results[0]["test"].get("split", "test"),
-        accuracy_mean=statistics.fmean(accuracies),
-        accuracy_std=_spread(accuracies),
+        accuracy_mean=statistics.fmean(accuracies) if has_accuracy else None,
+        accuracy_std=_spread(accuracies) if has_accuracy else None,
         loss_mean=statistics.fmean(losses),
         loss_std=_spread(losses),
-        final_train_accuracy_mean=statistics.fmean(final_train) if final_train else float("nan"),
-        per_seed=[(result["seed"], result["test"]["accuracy"], result["test"]["loss"]) for result in results],
+        final_train_accuracy_mean=statistics.fmean(final_train) if final_train else None,
+        per_seed=[(result["seed"], result["test"].get("accuracy"), result["test"]["loss"]) for result in results],
     )
 
 
