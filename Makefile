@@ -7,6 +7,9 @@ DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,data)
 export LIGHTNING_PORT_DATA ?= $(DATA_DIR)
 MODEL ?= mnist_mlp
 PYTEST_ARGS ?=
+# make test's parallel workers (pytest-xdist); each gets an equal share of the cores as its
+# thread count (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 # e.g. make benchmark BENCHMARK_ARGS="--modes compile --rounds 3"
 BENCHMARK_ARGS ?=
 # e.g. make benchmark PROFILE_ARGS="--steps 192"
@@ -30,9 +33,9 @@ $(BIN)/.installed-all: pyproject.toml
 train: $(BIN)/.installed-runtime
 	$(BIN)/python scripts/train.py --model $(MODEL)
 
-## The default test suite (fast; what CI runs).
+## The default test suite (fast; what CI runs), in parallel workers.
 test: $(BIN)/.installed-all
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## Every parity check, the slow multi-seed training comparisons included.
 parity: $(BIN)/.installed-all

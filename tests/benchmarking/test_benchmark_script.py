@@ -42,6 +42,7 @@ def test_one_epoch_smoke_run_prints_the_table_and_writes_valid_files(tmp_path):
         measured = mode["frameworks"][framework]
         assert len(measured["epoch_seconds"]) == 1 and len(measured["epoch_seconds"][0]) == 1
         assert measured["median_epoch_s"] > 0 and measured["samples_per_s"] > 0 and measured["peak_rss_mb"] > 0
+        assert measured["load_average_max"] >= 0  # recorded around each measurement: a contended run shows
     seconds = {name: mode["frameworks"][name]["median_epoch_s"] for name in ("port", "floor", "keras_tensorflow")}
     assert mode["ratios"]["port_over_floor"] == pytest.approx(seconds["port"] / seconds["floor"])
     assert mode["ratios"]["keras_tensorflow_over_port"] == pytest.approx(seconds["keras_tensorflow"] / seconds["port"])
@@ -145,7 +146,7 @@ def test_the_page_shows_each_mode_its_verdicts_failures_and_compilation():
         "machine": "test machine",
         "rounds": 5,
         "frameworks": list(FRAMEWORKS),
-        "environment": {"device": "CPU", "accelerator": "cpu", "precision": "32-true", "versions": {"torch": "2"}, "torch_threads": 2},
+        "environment": {"device": "CPU x86_64, 2 cores", "accelerator": "cpu", "precision": "32-true", "versions": {"torch": "2"}, "torch_threads": 2},
         "targets": {"keras_over_port_min": 1.0, "models": ["mnist_mlp"]},
         "models": {
             "mnist_mlp": {
@@ -159,7 +160,10 @@ def test_the_page_shows_each_mode_its_verdicts_failures_and_compilation():
             }
         },
     }
+    assert "another process competed" not in markdown(report)
+    report["models"]["mnist_mlp"]["modes"]["compile"]["frameworks"]["port"]["load_average_max"] = 3.4
     page = markdown(report)
+    assert "mnist_mlp: load average up to 3.4 on 2 cores during its measurements: another process competed" in page
     assert "| mnist_mlp | default | 2.000 | 1.400 | 2.500 | 3.000 |" in page
     assert "port/floor met, Keras TF/port met, Keras torch/port met" in page  # 2.0/1.4 = 1.43 <= 1.5
     assert "| mnist_mlp | compile | 1.000 | 0.800 | 0.900 | failed |" in page

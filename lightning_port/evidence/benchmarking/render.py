@@ -51,9 +51,27 @@ def text_table(report: dict) -> str:
     return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in rows)
 
 
+def _contention(report: dict) -> list[str]:
+    """Models whose measurements saw a 1-minute load average above the core count: another
+    process competed, and OpenMP-threaded kernels (the compiled modes above all) stall then."""
+    cores = report["environment"].get("cores") or _cores(report["environment"].get("device", ""))
+    lines = []
+    for model, entry in report["models"].items():
+        loads = [values["load_average_max"] for mode in entry["modes"].values() for values in mode["frameworks"].values() if values.get("load_average_max") is not None]
+        if cores and loads and max(loads) > cores:
+            lines.append(f"- {model}: load average up to {max(loads):.1f} on {cores} cores during its measurements: another process competed; treat its figures with care.")
+    return lines
+
+
+def _cores(device: str) -> int | None:
+    """The core count in a device line like "CPU x86_64, 2 cores"."""
+    words = device.replace(",", " ").split()
+    return int(words[words.index("cores") - 1]) if "cores" in words and words[words.index("cores") - 1].isdigit() else None
+
+
 def _details(report: dict) -> list[str]:
     """What each mode ran, first epochs (compilation) and failures: the table's footnotes."""
-    lines = []
+    lines = _contention(report)
     first_mode = next(iter(report["models"].values()))["modes"]
     for mode_name, mode_entry in first_mode.items():
         lines.append(f"- **{mode_name}**: {mode_entry['title']}; target port/floor <= {mode_entry['port_over_floor_target']}.")

@@ -104,6 +104,8 @@ def _summarise(measurements: list[dict], batch_size: int) -> dict:
         "samples_per_s": samples / median,
         "steps_per_epoch": -(-samples // batch_size),
         "peak_rss_mb": max(m["peak_rss_mb"] for m in measurements),
+        # The highest 1-minute load average seen around a measurement (older files: absent).
+        "load_average_max": max((max(m["load_average"]) for m in measurements if "load_average" in m), default=None),
         "device": measurements[0]["device"],
     }
     if any("peak_gpu_mb" in m for m in measurements):

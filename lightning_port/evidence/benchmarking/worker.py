@@ -7,6 +7,7 @@ TensorFlow and torch from sharing (and contending in) one process.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import sys
@@ -34,6 +35,7 @@ def measure(framework: str, model: str, mode_name: str, epochs: int, accelerator
 
     mode = mode_named(mode_name)
     device = "cuda" if accelerator == "gpu" else "cpu"
+    load_before = os.getloadavg()[0]
     recipe = get_recipe(model)
     definition = resolve_definition(recipe, epochs=epochs, seed=seed, data_dir=data_dir, max_train_samples=max_train_samples)
     with tempfile.TemporaryDirectory() as scratch:
@@ -59,7 +61,13 @@ def measure(framework: str, model: str, mode_name: str, epochs: int, accelerator
             backend = KERAS_BACKENDS[framework]
             result = run_reference(KerasRun(**definition, output_dir=Path(scratch), backend=backend, verbose=0, **mode.keras_options()))
             seconds, samples, where = [row["seconds"] for row in result["history"]], result["train_samples"], f"{result['device']} (Keras {backend})"
-    return {"framework": framework, "mode": mode.name, "epoch_seconds": seconds, "train_samples": samples, "device": where, "machine": platform.node(), **_peak_memory_mb(device)}
+    # The 1-minute load average before and after: above the core count, another process
+    # competed for the cores (OpenMP-threaded kernels then stall; render.py flags it).
+    load = [load_before, os.getloadavg()[0]]
+    return {
+        "framework": framework, "mode": mode.name, "epoch_seconds": seconds, "train_samples": samples, "device": where,
+        "machine": platform.node(), "load_average": load, "cores": os.cpu_count(), **_peak_memory_mb(device),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
