@@ -91,6 +91,19 @@ def check_speed_mode(speed: SpeedMode, devices, num_nodes: int, strategy: str, p
         )
 
 
+def check_speed_mode_recipe(speed: SpeedMode, recipe: Recipe) -> None:
+    """What the speed modes step: one input and one output (their executions split and
+    concatenate one input tensor), and under --compile metrics the compiled step can sum
+    in its graph (the loss and the accuracy)."""
+    if speed.is_default:
+        return
+    options = " and ".join(option for option, used in (("--steps-per-execution", speed.steps_per_execution > 1), ("--compile", speed.compile)) if used)
+    if len(recipe.input_shapes) > 1 or len(recipe.output_names) > 1:
+        raise RunConfigError(f"{options} train models with one input and one output; {recipe.name} has {len(recipe.input_shapes)} and {len(recipe.output_names)}: drop {options}")
+    if speed.compile and any(metric not in ("accuracy", "acc") for metric in recipe.metrics):
+        raise RunConfigError(f"--compile sums the loss and the accuracy in its graph; {recipe.name} compiles the metrics {', '.join(recipe.metrics)}: drop --compile")
+
+
 def check_devices(accelerator: str, devices) -> None:
     """Refuse a GPU request this machine cannot serve, before anything is written."""
     if accelerator not in ("gpu", "cuda", "auto"):
@@ -226,6 +239,7 @@ def resolve_training_run(
         raise RunConfigError(
             f"{recipe.name} has no optimizer or loss (its Keras file had no compile() config): add them to its recipe to train it"
         )
+    check_speed_mode_recipe(speed, recipe)
     if initial_weights is not None and not Path(initial_weights).is_file():
         raise RunConfigError(f"--weights {initial_weights}: no such checkpoint file")
     return TrainingRun(
