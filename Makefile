@@ -15,7 +15,7 @@ BENCHMARK_ARGS ?=
 # e.g. make benchmark PROFILE_ARGS="--steps 192"
 PROFILE_ARGS ?=
 
-.PHONY: train test parity parity-fast slow benchmark report conformance gpu-evidence clean
+.PHONY: train test parity parity-fast slow benchmark report conformance corpus gpu-evidence clean
 
 $(BIN)/.installed-runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ benchmark: $(BIN)/.installed-all
 ## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
 conformance: $(BIN)/.installed-all
 	$(BIN)/python scripts/conformance.py
+
+## The tutorial corpus (docs/corpus.md): published Keras tutorials rebuilt small, each put through port.py.
+corpus: $(BIN)/.installed-all
+	$(BIN)/python scripts/corpus.py
 
 ## The GPU evidence in resumable stages of under 9 minutes (scripts/gpu_evidence.py --help);
 ## SMOKE=1: the same stages on this CPU with tiny sizes. No venv is made: the GPU machine has

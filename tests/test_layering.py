@@ -45,6 +45,8 @@ LAYERS: list[str] = [
     "lightning_port.porting",
     # the conformance table (ports random models)
     "lightning_port.evidence.conformance",
+    # the tutorial corpus (ports keras_reference/corpus's models)
+    "lightning_port.evidence.corpus",
     # the benchmark, the GPU pipeline, shared statistics
     "lightning_port.evidence.benchmarking",
     "lightning_port.evidence.gpu",
@@ -114,7 +116,8 @@ def test_no_import_runs_back_up_the_layers():
     "module, layer",
     [("lightning_port.cli.train", "lightning_port.cli"), ("lightning_port.spec.recipe", "lightning_port.spec"), ("keras_reference.run", "keras_reference"),
      ("lightning_port.keras_compat.defaults", "lightning_port.keras_compat.defaults"), ("lightning_port.keras_compat.losses", "lightning_port.keras_compat"),
-     ("tools.gpu_evidence.transfer", "tools")],
+     ("tools.gpu_evidence.transfer", "tools"), ("keras_reference.corpus.convmixer", "keras_reference"),
+     ("lightning_port.evidence.corpus.measure", "lightning_port.evidence.corpus")],
 )
 def test_layer_lookup(module, layer):
     assert LAYERS[layer_of(module)] == layer
