@@ -64,6 +64,8 @@ class Preprocessing:
         if self.offset:
             values = values + values.dtype.type(self.offset)
         values = values.astype(np.float32)
+        if any(size is None for size in input_shape):  # an axis of variable length: the arrays say
+            return values
         if values.shape[1:] != tuple(input_shape):
             if math.prod(values.shape[1:]) != math.prod(input_shape):
                 raise ValueError(f"features of shape {values.shape[1:]} cannot be reshaped to the input shape {tuple(input_shape)}")

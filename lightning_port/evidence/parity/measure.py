@@ -28,7 +28,7 @@ from lightning_port.evidence.parity.keras_probes import (
     torch_optimizer_steps,
 )
 from lightning_port.evidence.parity.truth import TruthComparison, compare, compare_updates
-from lightning_port.layers.graph import Graph, InputRef, nested_graph
+from lightning_port.layers.graph import Graph, InputRef, concrete, nested_graph
 from lightning_port.spec import Recipe
 from lightning_port.spec.losses import BinaryCrossentropy
 
@@ -80,12 +80,13 @@ def synthetic_data(recipe: Recipe, count: int, seed: int = 0):
     inputs = []
     for index, graph_input in enumerate(graph.inputs):
         tokens = integer_input_range(graph, index)
+        shape = concrete(graph_input.shape)  # an axis of unknown length at a stand-in length
         if tokens is not None:
-            inputs.append(generator.integers(0, tokens, size=(count, *graph_input.shape)).astype(np.float32))
+            inputs.append(generator.integers(0, tokens, size=(count, *shape)).astype(np.float32))
         else:
-            inputs.append(generator.standard_normal((count, *graph_input.shape)).astype(np.float32))
+            inputs.append(generator.standard_normal((count, *shape)).astype(np.float32))
     targets = []
-    for loss, shape in zip(recipe.output_losses, recipe.output_shapes):
+    for loss, shape in zip(recipe.output_losses, (concrete(shape) for shape in recipe.output_shapes)):
         if loss is not None and loss.keras_name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
             targets.append(generator.integers(0, shape[-1], size=(count, *shape[:-1])))
         elif shape[-1] == 1 or isinstance(loss, BinaryCrossentropy):
