@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lightning_port.layers.base import LayerKind
-from lightning_port.layers.config import UnsupportedLayer, as_tuples
-from lightning_port.layers.graph import Graph, Input, describe, graph_from_tensors
+from lightning_port.layers.config import UnsupportedLayer
+from lightning_port.layers.graph import Graph, Input, graph_from_tensors
 from lightning_port.ops.windows import LayerShapeError
 
 _STRING_LAYERS = {"TextVectorization", "StringLookup", "Hashing", "HashedCrossing"}

@@ -222,6 +222,9 @@ class Recipe:
     reported: ReportedResult
     # Accuracy the full-length run must reach: the tutorial's figure less a noise margin.
     accuracy_target: float
+    # For a model whose outcome is a loss (Evidence.outcome_metric "loss"): the test loss the
+    # full-length run must stay under.
+    loss_target: float | None = None
     seed: int | None = None  # the tutorial's own seed, when it sets one
     validation: Validation | None = None
     augmentation: Augmentation | None = None
