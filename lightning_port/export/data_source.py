@@ -312,17 +312,19 @@ def data_source(recipe: Recipe) -> DataSource:
         ]
     default_batch = recipe.batch_size
     noise_argument = ", noisy_from_epoch=None" if noise is not None else ""
-    npz_argument = "npz" if recipe.dataset == "arrays" else "npz=None"
-    data_argument = "" if recipe.dataset == "arrays" else 'data_dir="data", '
+    first = "npz, " if recipe.dataset == "arrays" else 'data_dir="data", '
+    npz_argument = "" if recipe.dataset == "arrays" else ", npz=None"
     init = [
-        f"    def __init__(self, {data_argument}batch_size={default_batch}, {npz_argument}{noise_argument}):",
+        f"    def __init__(self, {first}batch_size={default_batch}{npz_argument}{noise_argument}):",
         "        super().__init__()",
         ("        self.data_dir, self.batch_size, self.npz = data_dir, batch_size, npz" if recipe.dataset != "arrays" else "        self.batch_size, self.npz = batch_size, npz"),
     ]
     if noise is not None:
         init.append("        self.noisy_from_epoch = noisy_from_epoch  # the first epoch of the second fit(), on noisy inputs")
-    described = {"mnist": "MNIST", "cifar10": "CIFAR-10", "pima": "the Pima CSV", "arrays": "your .npz"}[recipe.dataset]
-    class_doc = f'    """{described} as {recipe.name} trains on it' + (" (or your own arrays: npz=FILE)" if recipe.dataset != "arrays" else "") + '."""'
+    described = {"mnist": "MNIST", "cifar10": "CIFAR-10", "pima": "The Pima CSV", "arrays": "The arrays of your .npz"}[recipe.dataset]
+    class_doc = f'    """{described} as {recipe.name} trains on {"them" if recipe.dataset == "arrays" else "it"}' + (
+        " (or your own arrays: npz=FILE)" if recipe.dataset != "arrays" else ""
+    ) + '."""'
     body = [f"class {name}(L.LightningDataModule):", class_doc, "", *init, "", *read, "", *setup, "", *loaders]
     header = f'"""The data {recipe.name} trains on, prepared as the Keras listing prepares it."""'
     definitions = "\n\n\n".join(piece.rstrip("\n") for piece in [*pieces, "\n".join(body)])

@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -85,4 +87,17 @@ def isolated_site(parent: str | Path | None = None) -> Path:
 
 def isolated_command(site: Path, folder: Path, script: Path, arguments=()) -> list[str]:
     """``python script arguments`` run from ``folder`` with only ``site`` and ``folder`` on the path."""
-    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, str(folder), str(site), str(script), *map(str, arguments)]
+    paths = (Path(folder).resolve(), Path(site).resolve(), Path(script).resolve())
+    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, *map(str, paths), *map(str, arguments)]
+
+
+def fresh_run(folder: str | Path, arguments=(), parent: str | Path | None = None) -> subprocess.CompletedProcess:
+    """Copy an exported folder into a new folder (under ``parent``, default the system's temp
+    folder: outside any checkout) and run its train.py there, only the allowed distributions
+    importable; its output streams through."""
+    workspace = Path(tempfile.mkdtemp(prefix="fresh-export-", dir=parent))
+    copy = workspace / Path(folder).name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    site = isolated_site(workspace)
+    print(f"running {copy}/train.py {' '.join(map(str, arguments))} (importable: {', '.join(ALLOWED)} and their dependencies)", flush=True)
+    return subprocess.run(isolated_command(site, copy, copy / "train.py", arguments), cwd=copy)

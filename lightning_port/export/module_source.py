@@ -18,16 +18,15 @@ class ModuleSource:
     class_name: str
 
 
-def _metric_lines(metrics: MetricsCode) -> list[str]:
+def _metric_lines(metrics: MetricsCode, stages: tuple[str, ...]) -> list[str]:
     if not metrics.constructors:
         return []
     entries = ", ".join(f'"{name}": {constructor}' for name, constructor in metrics.constructors.items())
+    prefixes = {"train": "", "val": 'prefix="val_"', "test": 'prefix="test_"'}
     return [
         f"        # {metrics.comment}",
         f"        metrics = MetricCollection({{{entries}}})",
-        "        self.train_metrics = metrics.clone()",
-        '        self.val_metrics = metrics.clone(prefix="val_")',
-        '        self.test_metrics = metrics.clone(prefix="test_")',
+        *(f"        self.{stage}_metrics = metrics.clone({prefixes[stage]})" for stage in stages),
     ]
 
 
@@ -52,6 +51,15 @@ def module_source(recipe: Recipe, model_class: str, loss: LossCode, metrics: Met
     step_argument = lambda stage: f"self.{stage}_loss" + (f", self.{stage}_metrics" if has_metrics else "")  # noqa: E731
     predictions = loss.probabilities if loss.probabilities != outputs else outputs
     predict_comment = "  # Keras's predict(): the final activation's output" if predictions != outputs else ""
+    validated = recipe.validation is not None
+    stages = ("train", "val", "test") if validated else ("train", "test")
+    validation = [
+        "    def validation_step(self, batch, batch_idx):",
+        f"        self._shared_step(batch, {step_argument('val')})",
+        '        self.log("val_loss", self.val_loss, prog_bar=True)',
+        *metric_log("val", "        "),
+        "",
+    ] if validated else []
     lines = [
         f'"""{recipe.name} as a LightningModule: the model of model.py trained as the Keras listing compiles it',
         f'({summary})."""',
@@ -64,8 +72,8 @@ def module_source(recipe: Recipe, model_class: str, loss: LossCode, metrics: Met
         "        super().__init__()",
         f"        self.model = {model_class}()",
         "        # Keras reports an epoch's loss as the mean of its batch losses, each weighted by the batch's size.",
-        "        self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()",
-        *_metric_lines(metrics),
+        f"        {', '.join(f'self.{stage}_loss' for stage in stages)} = {', '.join('MeanMetric()' for _ in stages)}",
+        *_metric_lines(metrics, stages),
         "",
         "    def forward(self, x):",
         "        return self.model(x)",
@@ -76,11 +84,7 @@ def module_source(recipe: Recipe, model_class: str, loss: LossCode, metrics: Met
         *metric_log("train", "        "),
         "        return loss",
         "",
-        "    def validation_step(self, batch, batch_idx):",
-        f"        self._shared_step(batch, {step_argument('val')})",
-        '        self.log("val_loss", self.val_loss, prog_bar=True)',
-        *metric_log("val", "        "),
-        "",
+        *validation,
         "    def test_step(self, batch, batch_idx):",
         f"        self._shared_step(batch, {step_argument('test')})",
         '        self.log("test_loss", self.test_loss)',

@@ -146,7 +146,7 @@ def _same(first: np.ndarray, second: np.ndarray) -> tuple[bool, float]:
 
 class _Proof:
     def __init__(self, export: Export, folder: Path, backbone_state: dict, data_dir: Path | None, work: Path):
-        self.export, self.recipe, self.folder, self.work = export, export.recipe, Path(folder), work
+        self.export, self.recipe, self.folder, self.work = export, export.recipe, Path(folder).resolve(), work
         self.state = {name: tensor.detach().clone() for name, tensor in backbone_state.items()}
         self.data_dir = data_dir
         self.arrays = _framework_arrays(self.recipe, data_dir)

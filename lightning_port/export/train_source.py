@@ -4,6 +4,7 @@ where the checkpoint went."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from lightning_port.export.naming import import_block
@@ -33,7 +34,7 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
     first_epochs = recipe.phases[0].epochs if noise else recipe.epochs
     arguments = []
     if arrays:
-        default = f", default={recipe.data_file!r}" if recipe.data_file else ", required=True"
+        default = f", default={json.dumps(recipe.data_file)}" if recipe.data_file else ", required=True"
         arguments.append(f'    parser.add_argument("--npz"{default}, help="the arrays: an .npz with x_train, y_train, x_test, y_test")')
     else:
         arguments += [
@@ -55,7 +56,7 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
         '    parser.add_argument("--accelerator", default="auto", help="cpu, gpu, ... (default: %(default)s)")',
     ]
     arguments = [line for argument in arguments for line in _wrapped_call(argument)]
-    data_arguments = "args.batch_size, npz=args.npz" if arrays else "args.data_dir, args.batch_size, npz=args.npz"
+    data_arguments = "args.npz, args.batch_size" if arrays else "args.data_dir, args.batch_size, npz=args.npz"
     if noise:
         data_arguments += ", noisy_from_epoch=args.epochs"
         trainer = [
