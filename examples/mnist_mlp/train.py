@@ -37,7 +37,8 @@ def main():
     trainer.fit(model, datamodule=data)
     results = trainer.test(model, datamodule=data)[0]
     print(f"test loss {results['test_loss']:.4f}, accuracy {results['test_accuracy']:.2%}")
-    print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
+    if trainer.checkpoint_callback.best_model_path:  # written after each epoch
+        print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
 
 
 if __name__ == "__main__":
