@@ -86,9 +86,10 @@ def isolated_site(parent: str | Path | None = None) -> Path:
 
 
 def isolated_command(site: Path, folder: Path, script: Path, arguments=()) -> list[str]:
-    """``python script arguments`` run from ``folder`` with only ``site`` and ``folder`` on the path."""
+    """``python script arguments`` run from ``folder`` with only ``site`` and ``folder`` on the path
+    (and no bytecode written into the folder)."""
     paths = (Path(folder).resolve(), Path(site).resolve(), Path(script).resolve())
-    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, *map(str, paths), *map(str, arguments)]
+    return [sys.executable, "-I", "-S", "-B", "-c", _BOOTSTRAP, *map(str, paths), *map(str, arguments)]
 
 
 def fresh_run(folder: str | Path, arguments=(), parent: str | Path | None = None, capture: bool = False) -> subprocess.CompletedProcess:
