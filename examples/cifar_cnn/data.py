@@ -70,25 +70,27 @@ class CIFAR10DataModule(L.LightningDataModule):
         targets = torch.from_numpy(class_indices(labels))
         return inputs, targets
 
-    def setup(self, stage=None):
-        inputs, targets = self.read("train")
-        # fit(validation_data=...): a fixed, seeded random 5,000 training samples held out.
-        order = np.random.default_rng(0).permutation(len(inputs))
-        held_out, kept = torch.from_numpy(np.sort(order[:5000])), torch.from_numpy(np.sort(order[5000:]))
-        self.validation = inputs[held_out], targets[held_out]
-        inputs, targets = inputs[kept], targets[kept]
-        self.train = inputs, targets
-        self.test = self.read("test")
+    def setup(self, stage):
+        if stage in ("fit", "validate"):
+            inputs, targets = self.read("train")
+            # fit(validation_data=...): a fixed, seeded random 5,000 training samples held out.
+            order = np.random.default_rng(0).permutation(len(inputs))
+            held_out, kept = np.sort(order[:5000]), np.sort(order[5000:])
+            self.val_set = TensorDataset(inputs[held_out], targets[held_out])
+            inputs, targets = inputs[kept], targets[kept]
+            self.train_set = TensorDataset(inputs, targets)
+        if stage in ("test", "predict"):
+            self.test_set = TensorDataset(*self.read("test"))
 
     def train_dataloader(self):
         # Keras's fit(shuffle=True): a new order every epoch, the last partial batch kept.
-        return DataLoader(TensorDataset(*self.train), batch_size=self.batch_size, shuffle=True)
+        return DataLoader(self.train_set, batch_size=self.batch_size, shuffle=True)
 
     def val_dataloader(self):
-        return DataLoader(TensorDataset(*self.validation), batch_size=self.batch_size)
+        return DataLoader(self.val_set, batch_size=self.batch_size)
 
     def test_dataloader(self):
-        return DataLoader(TensorDataset(*self.test), batch_size=32)  # Keras's evaluate() batch size
+        return DataLoader(self.test_set, batch_size=32)  # Keras's evaluate() batch size
 
     def predict_dataloader(self):
         return self.test_dataloader()

@@ -11,8 +11,11 @@ from model import ToyResnet
 
 
 class LitToyResnet(L.LightningModule):
-    def __init__(self):
+    """ToyResnet trained as the listing's compile() says; lr: the learning rate (the listing's by default)."""
+
+    def __init__(self, lr=0.001):
         super().__init__()
+        self.save_hyperparameters()
         self.model = ToyResnet()
         # Keras reports an epoch's loss as the mean of its batch losses, each weighted by the batch's size.
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
@@ -43,8 +46,7 @@ class LitToyResnet(L.LightningModule):
 
     def predict_step(self, batch, batch_idx):
         inputs, _ = batch
-        logits = self(inputs)
-        return logits
+        return self(inputs)  # Keras's predict(): the model's outputs
 
     def _shared_step(self, batch, loss_metric, metrics):
         inputs, targets = batch
@@ -56,4 +58,4 @@ class LitToyResnet(L.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        return KerasRMSprop(self.parameters(), lr=0.001)
+        return KerasRMSprop(self.parameters(), lr=self.hparams.lr)

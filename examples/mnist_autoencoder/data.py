@@ -53,12 +53,13 @@ def preprocess(features):
 
 
 def noisy(images, split):
-    """The listing's noise(): clip(images + 0.4 * N(0, 1), 0.0, 1.0), in float64. The listing
-    draws from numpy's global generator unseeded; here each split draws from its own stream of
-    seed 2021 (the bytes lightning-port's framework and its Keras reference train on)."""
+    """The listing's noise() of an image tensor: clip(images + 0.4 * N(0, 1), 0.0, 1.0) in float64.
+    The listing draws from numpy's global generator unseeded; here each split draws from its
+    own stream of seed 2021 (the bytes lightning-port's framework and its Keras reference
+    train on)."""
     tag = int.from_bytes(hashlib.sha256(split.encode()).digest()[:4], "little")
     draws = np.random.default_rng(np.random.SeedSequence([2021, tag])).normal(loc=0.0, scale=1.0, size=images.shape)
-    return np.clip(images + 0.4 * draws, 0.0, 1.0).astype(np.float32)
+    return torch.from_numpy(np.clip(images.numpy() + 0.4 * draws, 0.0, 1.0).astype(np.float32))
 
 
 class MNISTDataModule(L.LightningDataModule):
@@ -76,26 +77,28 @@ class MNISTDataModule(L.LightningDataModule):
         targets = inputs  # the listing's fit(x, x): the clean images are the targets
         return inputs, targets
 
-    def setup(self, stage=None):
-        self.train = self.read("train")
-        self.test = self.read("test")
-        self.validation = self.test  # fit(validation_data=(x_test, y_test))
-        # The second fit() trains on noisy copies (the listing's noise()); the test scores the denoising.
-        self.noisy_train = torch.from_numpy(noisy(self.train[0].numpy(), "train"))
-        self.noisy_validation = torch.from_numpy(noisy(self.validation[0].numpy(), "test"))
-        self.test = torch.from_numpy(noisy(self.test[0].numpy(), "test")), self.test[1]
+    def setup(self, stage):
+        if stage in ("fit", "validate"):
+            self.train_set = TensorDataset(*self.read("train"))
+            self.val_set = TensorDataset(*self.read("test"))  # fit(validation_data=(x_test, y_test))
+            # The second fit() trains and validates on noisy copies of the inputs (the listing's noise()).
+            self.noisy_train_set = TensorDataset(noisy(self.train_set.tensors[0], "train"), self.train_set.tensors[1])
+            self.noisy_val_set = TensorDataset(noisy(self.val_set.tensors[0], "test"), self.val_set.tensors[1])
+        if stage in ("test", "predict"):
+            inputs, targets = self.read("test")
+            self.test_set = TensorDataset(noisy(inputs, "test"), targets)  # the denoising is what is scored
 
     def train_dataloader(self):
-        inputs = self.noisy_train if self.trainer.current_epoch >= self.noisy_from_epoch else self.train[0]
+        dataset = self.noisy_train_set if self.trainer.current_epoch >= self.noisy_from_epoch else self.train_set
         # Keras's fit(shuffle=True): a new order every epoch, the last partial batch kept.
-        return DataLoader(TensorDataset(inputs, self.train[1]), batch_size=self.batch_size, shuffle=True)
+        return DataLoader(dataset, batch_size=self.batch_size, shuffle=True)
 
     def val_dataloader(self):
-        inputs = self.noisy_validation if self.trainer.current_epoch >= self.noisy_from_epoch else self.validation[0]
-        return DataLoader(TensorDataset(inputs, self.validation[1]), batch_size=self.batch_size)
+        dataset = self.noisy_val_set if self.trainer.current_epoch >= self.noisy_from_epoch else self.val_set
+        return DataLoader(dataset, batch_size=self.batch_size)
 
     def test_dataloader(self):
-        return DataLoader(TensorDataset(*self.test), batch_size=32)  # Keras's evaluate() batch size
+        return DataLoader(self.test_set, batch_size=32)  # Keras's evaluate() batch size
 
     def predict_dataloader(self):
         return self.test_dataloader()

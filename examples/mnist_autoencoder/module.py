@@ -11,8 +11,11 @@ from model import MnistAutoencoder
 
 
 class LitMnistAutoencoder(L.LightningModule):
-    def __init__(self):
+    """MnistAutoencoder trained as the listing's compile() says; lr: the learning rate (the listing's by default)."""
+
+    def __init__(self, lr=0.001):
         super().__init__()
+        self.save_hyperparameters()
         self.model = MnistAutoencoder()
         # Keras reports an epoch's loss as the mean of its batch losses, each weighted by the batch's size.
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
@@ -48,4 +51,4 @@ class LitMnistAutoencoder(L.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        return KerasAdam(self.parameters(), lr=0.001)
+        return KerasAdam(self.parameters(), lr=self.hparams.lr)

@@ -74,24 +74,26 @@ class MNISTDataModule(L.LightningDataModule):
         targets = torch.from_numpy(class_indices(labels))
         return inputs, targets
 
-    def setup(self, stage=None):
-        inputs, targets = self.read("train")
-        # fit(validation_split=0.1): the last 10% of the samples, before any shuffling.
-        split = int(len(inputs) * (1 - 0.1))
-        self.validation = inputs[split:], targets[split:]
-        inputs, targets = inputs[:split], targets[:split]
-        self.train = inputs, targets
-        self.test = self.read("test")
+    def setup(self, stage):
+        if stage in ("fit", "validate"):
+            inputs, targets = self.read("train")
+            # fit(validation_split=0.1): the last 10% of the samples, before any shuffling.
+            split = int(len(inputs) * (1 - 0.1))
+            self.val_set = TensorDataset(inputs[split:], targets[split:])
+            inputs, targets = inputs[:split], targets[:split]
+            self.train_set = TensorDataset(inputs, targets)
+        if stage in ("test", "predict"):
+            self.test_set = TensorDataset(*self.read("test"))
 
     def train_dataloader(self):
         # Keras's fit(shuffle=True): a new order every epoch, the last partial batch kept.
-        return DataLoader(TensorDataset(*self.train), batch_size=self.batch_size, shuffle=True)
+        return DataLoader(self.train_set, batch_size=self.batch_size, shuffle=True)
 
     def val_dataloader(self):
-        return DataLoader(TensorDataset(*self.validation), batch_size=self.batch_size)
+        return DataLoader(self.val_set, batch_size=self.batch_size)
 
     def test_dataloader(self):
-        return DataLoader(TensorDataset(*self.test), batch_size=32)  # Keras's evaluate() batch size
+        return DataLoader(self.test_set, batch_size=32)  # Keras's evaluate() batch size
 
     def predict_dataloader(self):
         return self.test_dataloader()

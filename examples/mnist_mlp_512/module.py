@@ -12,8 +12,11 @@ from model import MnistMlp512
 
 
 class LitMnistMlp512(L.LightningModule):
-    def __init__(self):
+    """MnistMlp512 trained as the listing's compile() says; lr: the learning rate (the listing's by default)."""
+
+    def __init__(self, lr=0.001):
         super().__init__()
+        self.save_hyperparameters()
         self.model = MnistMlp512()
         # Keras reports an epoch's loss as the mean of its batch losses, each weighted by the batch's size.
         self.train_loss, self.test_loss = MeanMetric(), MeanMetric()
@@ -53,4 +56,4 @@ class LitMnistMlp512(L.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        return KerasRMSprop(self.parameters(), lr=0.001)
+        return KerasRMSprop(self.parameters(), lr=self.hparams.lr)

@@ -74,16 +74,18 @@ class MNISTDataModule(L.LightningDataModule):
         targets = torch.from_numpy(class_indices(labels))
         return inputs, targets
 
-    def setup(self, stage=None):
-        self.train = self.read("train")
-        self.test = self.read("test")
+    def setup(self, stage):
+        if stage in ("fit", "validate"):
+            self.train_set = TensorDataset(*self.read("train"))
+        if stage in ("test", "predict"):
+            self.test_set = TensorDataset(*self.read("test"))
 
     def train_dataloader(self):
         # Keras's fit(shuffle=True): a new order every epoch, the last partial batch kept.
-        return DataLoader(TensorDataset(*self.train), batch_size=self.batch_size, shuffle=True)
+        return DataLoader(self.train_set, batch_size=self.batch_size, shuffle=True)
 
     def test_dataloader(self):
-        return DataLoader(TensorDataset(*self.test), batch_size=32)  # Keras's evaluate() batch size
+        return DataLoader(self.test_set, batch_size=32)  # Keras's evaluate() batch size
 
     def predict_dataloader(self):
         return self.test_dataloader()

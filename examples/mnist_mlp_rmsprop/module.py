@@ -12,8 +12,11 @@ from model import MnistMlpRmsprop
 
 
 class LitMnistMlpRmsprop(L.LightningModule):
-    def __init__(self):
+    """MnistMlpRmsprop trained as the listing's compile() says; lr: the learning rate (the listing's by default)."""
+
+    def __init__(self, lr=0.001):
         super().__init__()
+        self.save_hyperparameters()
         self.model = MnistMlpRmsprop()
         # Keras reports an epoch's loss as the mean of its batch losses, each weighted by the batch's size.
         self.train_loss, self.test_loss = MeanMetric(), MeanMetric()
@@ -53,4 +56,4 @@ class LitMnistMlpRmsprop(L.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        return KerasRMSprop(self.parameters(), lr=0.001, epsilon=1e-08)
+        return KerasRMSprop(self.parameters(), lr=self.hparams.lr, epsilon=1e-08)

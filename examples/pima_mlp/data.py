@@ -50,16 +50,18 @@ class PimaDataModule(L.LightningDataModule):
         targets = torch.from_numpy(np.asarray(labels, np.float32).reshape(len(labels), 1))
         return inputs, targets
 
-    def setup(self, stage=None):
-        self.train = self.read("train")
-        self.test = self.train  # the tutorial evaluates on its training data
+    def setup(self, stage):
+        if stage in ("fit", "validate"):
+            self.train_set = TensorDataset(*self.read("train"))
+        if stage in ("test", "predict"):
+            self.test_set = TensorDataset(*self.read("train"))  # the tutorial evaluates on its training data
 
     def train_dataloader(self):
         # Keras's fit(shuffle=True): a new order every epoch, the last partial batch kept.
-        return DataLoader(TensorDataset(*self.train), batch_size=self.batch_size, shuffle=True)
+        return DataLoader(self.train_set, batch_size=self.batch_size, shuffle=True)
 
     def test_dataloader(self):
-        return DataLoader(TensorDataset(*self.test), batch_size=32)  # Keras's evaluate() batch size
+        return DataLoader(self.test_set, batch_size=32)  # Keras's evaluate() batch size
 
     def predict_dataloader(self):
         return self.test_dataloader()

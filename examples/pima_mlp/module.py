@@ -12,8 +12,11 @@ from model import PimaMlp
 
 
 class LitPimaMlp(L.LightningModule):
-    def __init__(self):
+    """PimaMlp trained as the listing's compile() says; lr: the learning rate (the listing's by default)."""
+
+    def __init__(self, lr=0.001):
         super().__init__()
+        self.save_hyperparameters()
         self.model = PimaMlp()
         # Keras reports an epoch's loss as the mean of its batch losses, each weighted by the batch's size.
         self.train_loss, self.test_loss = MeanMetric(), MeanMetric()
@@ -52,4 +55,4 @@ class LitPimaMlp(L.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        return KerasAdam(self.parameters(), lr=0.001)
+        return KerasAdam(self.parameters(), lr=self.hparams.lr)

@@ -88,13 +88,17 @@ _CLASS_INDICES = '''def class_indices(labels):
 
 
 def _noise_source(noise) -> str:
+    docstring = textwrap.fill(
+        f"The listing's noise() of an image tensor: clip(images + {noise.factor!r} * N(0, 1), {noise.low!r}, {noise.high!r}) in float64. "
+        f"The listing draws from numpy's global generator unseeded; here each split draws from its own stream of seed {noise.seed} "
+        "(the bytes lightning-port's framework and its Keras reference train on).",
+        92, subsequent_indent="    ",
+    )
     return f'''def noisy(images, split):
-    """The listing's noise(): clip(images + {noise.factor!r} * N(0, 1), {noise.low!r}, {noise.high!r}), in float64. The listing
-    draws from numpy's global generator unseeded; here each split draws from its own stream of
-    seed {noise.seed} (the bytes lightning-port's framework and its Keras reference train on)."""
+    """{docstring}"""
     tag = int.from_bytes(hashlib.sha256(split.encode()).digest()[:4], "little")
     draws = np.random.default_rng(np.random.SeedSequence([{noise.seed}, tag])).normal(loc=0.0, scale=1.0, size=images.shape)
-    return np.clip(images + {noise.factor!r} * draws, {noise.low!r}, {noise.high!r}).astype(np.float32)
+    return torch.from_numpy(np.clip(images.numpy() + {noise.factor!r} * draws, {noise.low!r}, {noise.high!r}).astype(np.float32))
 '''
 
 
@@ -238,60 +242,64 @@ def data_source(recipe: Recipe) -> DataSource:
         target_line,
         "        return inputs, targets",
     ]
-    setup = ["    def setup(self, stage=None):"]
     validation = recipe.validation
-    plain = recipe.train_samples is None and not isinstance(validation, (ValidationHoldout, ValidationSplit))
-    setup.append('        self.train = self.read("train")' if plain else '        inputs, targets = self.read("train")')
+    fit = ['        if stage in ("fit", "validate"):', '            inputs, targets = self.read("train")']
     if isinstance(validation, ValidationHoldout):
-        setup += [
-            f"        # fit(validation_data=...): a fixed, seeded random {validation.count:,} training samples held out.",
-            f"        order = np.random.default_rng({SPLIT_SEED}).permutation(len(inputs))",
-            f"        held_out, kept = torch.from_numpy(np.sort(order[:{validation.count}])), torch.from_numpy(np.sort(order[{validation.count}:]))",
-            "        self.validation = inputs[held_out], targets[held_out]",
-            "        inputs, targets = inputs[kept], targets[kept]",
+        fit += [
+            f"            # fit(validation_data=...): a fixed, seeded random {validation.count:,} training samples held out.",
+            f"            order = np.random.default_rng({SPLIT_SEED}).permutation(len(inputs))",
+            f"            held_out, kept = np.sort(order[:{validation.count}]), np.sort(order[{validation.count}:])",
+            "            self.val_set = TensorDataset(inputs[held_out], targets[held_out])",
+            "            inputs, targets = inputs[kept], targets[kept]",
         ]
     if recipe.train_samples is not None:
-        setup.append(f"        inputs, targets = inputs[:{recipe.train_samples}], targets[:{recipe.train_samples}]  # the listing's x_train[:{recipe.train_samples}]")
+        count = recipe.train_samples
+        fit.append(f"            inputs, targets = inputs[:{count}], targets[:{count}]  # the listing's x_train[:{count}]")
     if isinstance(validation, ValidationSplit):
-        setup += [
-            f"        # fit(validation_split={validation.fraction}): the last {validation.fraction:.0%} of the samples, before any shuffling.",
-            f"        split = int(len(inputs) * (1 - {validation.fraction!r}))",
-            "        self.validation = inputs[split:], targets[split:]",
-            "        inputs, targets = inputs[:split], targets[:split]",
+        fit += [
+            f"            # fit(validation_split={validation.fraction}): the last {validation.fraction:.0%} of the samples, before any shuffling.",
+            f"            split = int(len(inputs) * (1 - {validation.fraction!r}))",
+            "            self.val_set = TensorDataset(inputs[split:], targets[split:])",
+            "            inputs, targets = inputs[:split], targets[:split]",
         ]
-    if not plain:
-        setup.append("        self.train = inputs, targets")
-    if recipe.evaluate_on == "train":
-        setup.append("        self.test = self.train  # the tutorial evaluates on its training data")
+    if len(fit) == 2:
+        fit = [fit[0], '            self.train_set = TensorDataset(*self.read("train"))']
     else:
-        setup.append('        self.test = self.read("test")')
+        fit.append("            self.train_set = TensorDataset(inputs, targets)")
     if isinstance(validation, ValidationOnTest):
-        setup.append("        self.validation = self.test  # fit(validation_data=(x_test, y_test))")
+        fit.append('            self.val_set = TensorDataset(*self.read("test"))  # fit(validation_data=(x_test, y_test))')
     if noise is not None:
         validation_split = "test" if isinstance(validation, ValidationOnTest) else "validation"
-        setup += [
-            "        # The second fit() trains on noisy copies (the listing's noise()); the test scores the denoising.",
-            '        self.noisy_train = torch.from_numpy(noisy(self.train[0].numpy(), "train"))',
-            f'        self.noisy_validation = torch.from_numpy(noisy(self.validation[0].numpy(), "{validation_split}"))',
-            '        self.test = torch.from_numpy(noisy(self.test[0].numpy(), "test")), self.test[1]',
+        fit += [
+            "            # The second fit() trains and validates on noisy copies of the inputs (the listing's noise()).",
+            '            self.noisy_train_set = TensorDataset(noisy(self.train_set.tensors[0], "train"), self.train_set.tensors[1])',
+            f'            self.noisy_val_set = TensorDataset(noisy(self.val_set.tensors[0], "{validation_split}"), self.val_set.tensors[1])',
         ]
+    tested = '"train"' if recipe.evaluate_on == "train" else '"test"'
+    test = ['        if stage in ("test", "predict"):']
+    if noise is not None:
+        test += ['            inputs, targets = self.read("test")', '            self.test_set = TensorDataset(noisy(inputs, "test"), targets)  # the denoising is what is scored']
+    else:
+        comment = "  # the tutorial evaluates on its training data" if recipe.evaluate_on == "train" else ""
+        test.append(f"            self.test_set = TensorDataset(*self.read({tested})){comment}")
+    setup = ["    def setup(self, stage):", *fit, *test]
     has_validation = validation is not None
 
-    def stage_inputs(split: str) -> list[str]:
+    def dataset(split: str) -> list[str]:
         if noise is None:
             return []
-        return [f"        inputs = self.noisy_{split} if self.trainer.current_epoch >= self.noisy_from_epoch else self.{split}[0]"]
+        return [f"        dataset = self.noisy_{split}_set if self.trainer.current_epoch >= self.noisy_from_epoch else self.{split}_set"]
 
-    loaders = ["    def train_dataloader(self):", *stage_inputs("train")]
-    dataset = "TensorDataset(inputs, self.train[1])" if noise is not None else "TensorDataset(*self.train)"
-    loaders += [
+    chosen = (lambda split: "dataset") if noise is not None else (lambda split: f"self.{split}_set")
+    loaders = [
+        "    def train_dataloader(self):",
+        *dataset("train"),
         "        # Keras's fit(shuffle=True): a new order every epoch, the last partial batch kept.",
-        f"        return DataLoader({dataset}, batch_size=self.batch_size, shuffle=True)",
+        f"        return DataLoader({chosen('train')}, batch_size=self.batch_size, shuffle=True)",
     ]
     if has_validation:
-        dataset = "TensorDataset(inputs, self.validation[1])" if noise is not None else "TensorDataset(*self.validation)"
-        loaders += ["", "    def val_dataloader(self):", *stage_inputs("validation"), f"        return DataLoader({dataset}, batch_size=self.batch_size)"]
-    loaders += ["", "    def test_dataloader(self):", "        return DataLoader(TensorDataset(*self.test), batch_size=32)  # Keras's evaluate() batch size"]
+        loaders += ["", "    def val_dataloader(self):", *dataset("val"), f"        return DataLoader({chosen('val')}, batch_size=self.batch_size)"]
+    loaders += ["", "    def test_dataloader(self):", "        return DataLoader(self.test_set, batch_size=32)  # Keras's evaluate() batch size"]
     loaders += ["", "    def predict_dataloader(self):", "        return self.test_dataloader()"]
     if augmentation is not None:
         loaders += [

@@ -43,7 +43,7 @@ def _sgd(spec: SGD) -> tuple[Rule, str]:
                 if parameter.grad is not None:
                     parameter.sub_(parameter.grad * float(keras_float(group["lr"], parameter)))
 '''
-        arguments = f"lr={spec.learning_rate!r}"
+        arguments = ""
     else:
         nesterov = spec.nesterov
         doc = f'''    """keras.optimizers.SGD with {'Nesterov ' if nesterov else ''}momentum, whose update torch.optim.SGD's is not:
@@ -65,7 +65,7 @@ def _sgd(spec: SGD) -> tuple[Rule, str]:
                 velocity.mul_(momentum).sub_(step)
                 {update}
 '''
-        arguments = f"lr={spec.learning_rate!r}, momentum={spec.momentum!r}"
+        arguments = f", momentum={spec.momentum!r}"
     source = f'''class KerasSGD(torch.optim.Optimizer):
 {doc}
 
@@ -119,7 +119,7 @@ def _adam(spec: Adam) -> tuple[Rule, str]:
 '''
     if spec.amsgrad:
         raise NotExportable("Adam: amsgrad=True is not exported yet")
-    arguments = f"lr={spec.learning_rate!r}" + "".join(
+    arguments = "".join(
         f", {name}={getattr(spec, name)!r}" for name, default in (("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-07)) if getattr(spec, name) != default
     )
     return Rule("KerasAdam", source, imports=("import numpy as np", "import torch")), arguments
@@ -150,7 +150,7 @@ def _rmsprop(spec: RMSprop) -> tuple[Rule, str]:
                 parameter.sub_(gradient * learning_rate / (state["velocity"] + group["epsilon"]).sqrt())
         return loss
 '''
-    arguments = f"lr={spec.learning_rate!r}" + "".join(
+    arguments = "".join(
         f", {name}={getattr(spec, name)!r}" for name, default in (("rho", 0.9), ("epsilon", 1e-07)) if getattr(spec, name) != default
     )
     return Rule("KerasRMSprop", source, imports=("import torch",), requires=(KERAS_FLOAT,)), arguments
@@ -160,7 +160,8 @@ _WRITERS = {SGD: _sgd, Adam: _adam, RMSprop: _rmsprop}
 
 
 def optimizer_code(spec: OptimizerSpec) -> tuple[Rule, str]:
-    """(the optimizer's rule, its constructor's arguments after the parameters); one-line
+    """(the optimizer's rule, its constructor's arguments after the parameters and the learning
+    rate, each as ", name=value"); one-line
     NotExportable for an optimizer or option not exported."""
     name = type(spec).__name__
     writer = _WRITERS.get(type(spec))

@@ -120,15 +120,17 @@ class Probe:
         data_class = getattr(self.data_module, self.request["data_class"])
         data = data_class(self.request["data_dir"]) if self.request["data_dir"] else data_class(npz=self.request["npz"])
         data.setup("fit")
-        splits = {"train": data.train, "test": data.test}
-        if hasattr(data, "validation"):
-            splits["validation"] = data.validation
-        for split, (inputs, targets) in splits.items():
+        data.setup("test")
+        splits = {"train": data.train_set, "test": data.test_set}
+        if hasattr(data, "val_set"):
+            splits["validation"] = data.val_set
+        for split, dataset in splits.items():
+            inputs, targets = dataset.tensors
             self.results[f"data/{split}/inputs"] = numpy_of(inputs)
             self.results[f"data/{split}/targets"] = numpy_of(targets)
-        for split in ("train", "validation"):
-            if hasattr(data, f"noisy_{split}"):
-                self.results[f"data/{split}/noisy"] = numpy_of(getattr(data, f"noisy_{split}"))
+        for split, name in (("train", "noisy_train_set"), ("validation", "noisy_val_set")):
+            if hasattr(data, name):
+                self.results[f"data/{split}/noisy"] = numpy_of(getattr(data, name).tensors[0])
 
     def run(self):
         self.isolation()

@@ -52,7 +52,8 @@ def test_the_standalone_code_passes_all_three_checks(saved_model, tmp_path, pari
     model, rules = (folder / "model.py").read_text(), (folder / "keras_rules.py").read_text()
     assert "self.conv2d = Conv2dSame(1, 4, 3, stride=2)" in model and "self.batch_normalization = KerasBatchNorm(4)" in model
     assert "class KerasSGD(torch.optim.Optimizer)" in rules and "parameter.add_(velocity * momentum - step)" in rules
-    assert "return KerasSGD(self.parameters(), lr=0.05, momentum=0.9)" in (folder / "module.py").read_text()
+    module = (folder / "module.py").read_text()
+    assert "def __init__(self, lr=0.05):" in module and "return KerasSGD(self.parameters(), lr=self.hparams.lr, momentum=0.9)" in module
     completed = ruff(folder)
     assert completed.returncode == 0, completed.stdout
     assert "## Standalone Lightning code" in (tmp_path / "ported" / "report.md").read_text()
