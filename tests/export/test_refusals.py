@@ -60,3 +60,16 @@ def test_a_new_kind_without_the_hook_is_a_clean_refusal():
 )
 def test_an_optimizer_or_option_not_exported_is_refused(optimizer, expected):
     assert _refusal(_recipe([Flatten(), Dense(10, "softmax")], optimizer=optimizer)) == expected
+
+
+def test_the_command_line_refuses_in_one_line_and_writes_nothing(tmp_path):
+    from tests.cli.scripts import last_error_line, run_script
+
+    completed = run_script("export.py", "--model", "nope", "--output", str(tmp_path / "out"), timeout=120)
+    assert completed.returncode == 1 and last_error_line(completed).startswith("export.py: error: unknown model 'nope'; valid names: ")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    completed = run_script("export.py", "--model", "mnist_mlp", "--output", str(tmp_path / "mine"), timeout=120)
+    assert last_error_line(completed) == f"export.py: error: {tmp_path / 'mine'} holds other files (notes.txt); choose another --output or remove them"
+    assert sorted(path.name for path in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+    assert not (tmp_path / "out").exists()
