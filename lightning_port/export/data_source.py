@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 
 from lightning_port.export.naming import import_block
-from lightning_port.layers.emit import Rule
+from lightning_port.layers.emit import NotExportable, Rule
 from lightning_port.spec import Recipe, ValidationHoldout, ValidationOnTest, ValidationSplit
 from lightning_port.spec.recipe import SPLIT_SEED
 
@@ -215,7 +215,7 @@ def data_source(recipe: Recipe) -> DataSource:
     noise = phases[-1].input_noise if phases else None
     if noise is not None:
         if len(recipe.phases) != 2 or recipe.phases[0].input_noise is not None:
-            raise ValueError(f"{recipe.name}: only a clean phase followed by a noisy one is exported")
+            raise NotExportable(f"{recipe.name}: fit() phases other than a clean one then a noisy one are not exported yet")
         pieces.append(_noise_source(noise))
         imports.add("import hashlib")
     augmentation = recipe.augmentation
@@ -290,7 +290,9 @@ def data_source(recipe: Recipe) -> DataSource:
             return []
         return [f"        dataset = self.noisy_{split}_set if self.trainer.current_epoch >= self.noisy_from_epoch else self.{split}_set"]
 
-    chosen = (lambda split: "dataset") if noise is not None else (lambda split: f"self.{split}_set")
+    def chosen(split: str) -> str:
+        return "dataset" if noise is not None else f"self.{split}_set"
+
     loaders = [
         "    def train_dataloader(self):",
         *dataset("train"),

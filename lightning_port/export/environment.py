@@ -101,4 +101,4 @@ def fresh_run(folder: str | Path, arguments=(), parent: str | Path | None = None
     shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
     site = isolated_site(workspace)
     print(f"running {copy}/train.py {' '.join(map(str, arguments))} (importable: {', '.join(ALLOWED)} and their dependencies)", flush=True)
-    return subprocess.run(isolated_command(site, copy, copy / "train.py", arguments), cwd=copy, capture_output=capture, text=capture)
+    return subprocess.run(isolated_command(site, copy, copy / "train.py", arguments), cwd=copy, capture_output=capture, text=capture, check=False)

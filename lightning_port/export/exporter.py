@@ -61,7 +61,7 @@ def export_sources(recipe: Recipe) -> Export:
         metrics = metrics_code(recipe, loss)
         optimizer_rule, optimizer_arguments = optimizer_code(recipe.optimizer)
         data = data_source(recipe)
-    except (NotExportable, ValueError) as error:
+    except NotExportable as error:
         raise ExportError(str(error)) from None
     module = module_source(recipe, model.class_name, loss, metrics, (optimizer_rule.name, optimizer_arguments), [rule.name for rule in loss.rules])
     rules = [*model.rules, *loss.rules, optimizer_rule, *data.rules]

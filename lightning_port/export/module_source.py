@@ -45,10 +45,15 @@ def module_source(recipe: Recipe, model_class: str, loss: LossCode, metrics: Met
         imports.add("import torch")
     optimizer_name = type(recipe.optimizer).__name__
     summary = f"{recipe.output_losses[0].keras_name.replace('_', ' ')}, Keras's {optimizer_name}" + (f", {', '.join(metrics.constructors)}" if has_metrics else "")
-    metric_log = lambda stage, indent: [f"{indent}self.log_dict(self.{stage}_metrics{', on_step=False, on_epoch=True, prog_bar=True' if stage == 'train' else ', prog_bar=True' if stage == 'val' else ''})"] if has_metrics else []  # noqa: E731
+    def metric_log(stage: str, indent: str) -> list[str]:
+        options = {"train": ", on_step=False, on_epoch=True, prog_bar=True", "val": ", prog_bar=True", "test": ""}[stage]
+        return [f"{indent}self.log_dict(self.{stage}_metrics{options})"] if has_metrics else []
+
     metric_update = [f"        metrics.update({metrics.predictions}, {metrics.targets})"] if has_metrics else []
     metrics_argument = ", metrics" if has_metrics else ""
-    step_argument = lambda stage: f"self.{stage}_loss" + (f", self.{stage}_metrics" if has_metrics else "")  # noqa: E731
+    def step_argument(stage: str) -> str:
+        return f"self.{stage}_loss" + (f", self.{stage}_metrics" if has_metrics else "")
+
     predictions = loss.probabilities if loss.probabilities != outputs else outputs
     predict_comment = "  # Keras's predict(): the final activation's output" if predictions != outputs else ""
     validated = recipe.validation is not None

@@ -30,7 +30,14 @@ import torch
 from lightning_port.data import load_raw_splits
 from lightning_port.data.datamodule import to_inputs, to_targets
 from lightning_port.data.noise import noisy_copy
-from lightning_port.evidence.parity.measure import OPTIMIZER_STEPS, Measurement, named_outputs, synthetic_data, uses_dropout, uses_layer
+from lightning_port.evidence.parity.measure import (
+    OPTIMIZER_STEPS,
+    Measurement,
+    named_outputs,
+    synthetic_data,
+    uses_dropout,
+    uses_layer,
+)
 from lightning_port.evidence.parity.truth import compare, compare_updates
 from lightning_port.export.environment import isolated_command, isolated_site
 from lightning_port.export.exporter import MODEL_ATTRIBUTE, Export, exported_state_dict
@@ -176,7 +183,7 @@ class _Proof:
         np.savez(self.work / "request.npz", **self.arrays_out)
         (self.work / "request.json").write_text(json.dumps(self.request))
         site = isolated_site(self.work)
-        completed = subprocess.run(isolated_command(site, self.folder, PROBE, [self.work]), capture_output=True, text=True, cwd=self.folder)
+        completed = subprocess.run(isolated_command(site, self.folder, PROBE, [self.work]), capture_output=True, text=True, cwd=self.folder, check=False)
         if completed.returncode != 0:
             raise RuntimeError(f"the exported code failed in the isolated interpreter:\n{completed.stderr[-4000:]}")
         with np.load(self.work / "result.npz") as results:
@@ -235,7 +242,7 @@ class _Proof:
         size = self.recipe.batch_size
         modes = (["dropout on"] if uses_dropout(self.recipe) else []) + (["augmented"] if augmentation is not None else [])
         what = f"{TRAINING_STEPS} training steps of batch {size}" + (f" ({', '.join(modes)})" if modes else "")
-        verdict = "losses and all {tensors} weight and buffer tensors after every step bit-identical".format(tensors=tensors)
+        verdict = f"losses and all {tensors} weight and buffer tensors after every step bit-identical"
         passed = losses_equal and states_equal and augmented_equal
         detail = verdict if passed else f"DIFFER: losses {'equal' if losses_equal else 'differ'}, states {'equal' if states_equal else 'differ'}, augmentation {'equal' if augmented_equal else 'differs'} (max |difference| {worst:.3g})"
         checks = [Check(f"(b) {what} of the framework module", passed, detail)]
@@ -308,7 +315,13 @@ class _Proof:
     def parity(self, keras_model, results) -> list[Measurement]:
         """measure_parity's rows, the port's values computed by the exported code."""
         from lightning_port.evidence.parity.keras_models import float64_twin, fresh_compile
-        from lightning_port.evidence.parity.keras_probes import as_torch_layout, keras_loss_and_gradients, keras_optimizer_steps, keras_targets, labels_of
+        from lightning_port.evidence.parity.keras_probes import (
+            as_torch_layout,
+            keras_loss_and_gradients,
+            keras_optimizer_steps,
+            keras_targets,
+            labels_of,
+        )
         from lightning_port.evidence.parity.measure import keras_training_forward
 
         recipe, layout = self.recipe, build_backbone(self.recipe)

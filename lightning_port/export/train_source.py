@@ -38,8 +38,10 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
         arguments.append(f'    parser.add_argument("--npz"{default}, help="the arrays: an .npz with x_train, y_train, x_test, y_test")')
     else:
         arguments += [
-            '    parser.add_argument("--data-dir", default=os.environ.get("LIGHTNING_PORT_DATA", "data"), help="'
-            f'the folder holding {folder} (default: $LIGHTNING_PORT_DATA, else ./data)")',
+            (
+                '    parser.add_argument("--data-dir", default=os.environ.get("LIGHTNING_PORT_DATA", "data"), help="'
+                f'the folder holding {folder} (default: $LIGHTNING_PORT_DATA, else ./data)")'
+            ),
             '    parser.add_argument("--npz", help="your own arrays instead: an .npz with x_train, y_train, x_test, y_test")',
         ]
     if noise:

@@ -64,7 +64,7 @@ def test_every_other_tutorials_export_is_its_port(name, tmp_path, data_dir, pari
 
 def test_the_proof_fails_when_the_exported_update_is_not_keras(tmp_path, data_dir):
     """Move Adam's epsilon inside the square root (a plausible slip): (b) sees it."""
-    recipe, export, state = exported("pima_mlp", tmp_path / "pima_mlp")
+    _, export, state = exported("pima_mlp", tmp_path / "pima_mlp")
     rules = tmp_path / "pima_mlp" / "keras_rules.py"
     text = rules.read_text()
     assert '(state["velocity"].sqrt() + group["epsilon"])' in text
@@ -75,7 +75,7 @@ def test_the_proof_fails_when_the_exported_update_is_not_keras(tmp_path, data_di
 
 
 def test_the_proof_runs_where_lightning_port_cannot_be_imported(tmp_path):
-    recipe, export, state = exported("pima_mlp", tmp_path / "pima_mlp")
+    _, export, state = exported("pima_mlp", tmp_path / "pima_mlp")
     model = tmp_path / "pima_mlp" / "model.py"
     model.write_text("import lightning_port  # noqa: F401\n" + model.read_text())
     with pytest.raises(RuntimeError, match="No module named 'lightning_port'"):

@@ -16,7 +16,15 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, WeightRow, activated, channels
 from lightning_port.layers.config import UnsupportedLayer, construct, read_fields
-from lightning_port.layers.emit import CHANNELS_FIRST, Emitted, NotExportable, Rule, call_arguments, compact, weight_initialization
+from lightning_port.layers.emit import (
+    CHANNELS_FIRST,
+    Emitted,
+    NotExportable,
+    Rule,
+    call_arguments,
+    compact,
+    weight_initialization,
+)
 from lightning_port.layers.translation import COPY, HWIO_TO_OIHW, WIO_TO_OIW
 from lightning_port.ops.initializers import initialize
 from lightning_port.ops.windows import pad_spatial, pair, window_output, window_padding
