@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.export.proof import prove_export
 
     data_dir = Path(args.data_dir or os.environ.get("LIGHTNING_PORT_DATA") or "data")
+    if recipe.dataset == "arrays" and Path(recipe.data_file).is_absolute() and Path(recipe.data_file).is_file():
+        data_dir = Path(recipe.data_file).parent  # a ported model's own arrays
     keras_model = _keras_model(recipe, state)
     report = prove_export(export, Path(args.output), state, data_dir if data_dir.is_dir() else None, keras_model)
     for line in report.lines():
