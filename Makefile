@@ -15,7 +15,7 @@ BENCHMARK_ARGS ?=
 # e.g. make benchmark PROFILE_ARGS="--steps 192"
 PROFILE_ARGS ?=
 
-.PHONY: train test parity parity-fast slow benchmark report conformance corpus gpu-evidence clean
+.PHONY: train test parity parity-fast slow benchmark report conformance corpus examples gpu-evidence clean
 
 $(BIN)/.installed-runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ slow: $(BIN)/.installed-all
 benchmark: $(BIN)/.installed-all
 	$(BIN)/python scripts/benchmark.py --targeted $(BENCHMARK_ARGS)
 	$(BIN)/python scripts/profile_step.py --model cifar_cnn $(PROFILE_ARGS)
+
+## examples/: every tutorial as plain Lightning code (scripts/export.py); tests/export compares them with today's export.
+examples: $(BIN)/.installed-runtime
+	$(BIN)/python scripts/export.py --all --output examples
 
 ## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
 conformance: $(BIN)/.installed-all

@@ -41,6 +41,8 @@ LAYERS: list[str] = [
     "lightning_port.evidence.parity",
     # the comparison reports and their document model (the port's report uses both)
     "lightning_port.evidence.comparison",
+    # a recipe as plain Lightning code, and the proof that it is the port (reads parity's Keras side)
+    "lightning_port.export",
     # the porting tool
     "lightning_port.porting",
     # the conformance table (ports random models)
