@@ -65,8 +65,10 @@ RECIPE = Recipe(
     validation=ValidationSplit(0.2),
     parameter_count=223_242,
     reported=ReportedResult(note="the guide prints no figure: one epoch on 1,000 images is a demonstration"),
-    # One epoch on 1,000 images (the guide's demonstration) is near chance: 10-19% measured.
-    accuracy_target=0.10,
+    # For the full-data schedule below (the guide's one epoch on 1,000 images is near chance,
+    # 10-19% measured): the pilot runs scored 71.8% (Lightning) and 70.5% (Keras) at seed 100,
+    # less a margin for the seed-to-seed spread.
+    accuracy_target=0.66,
     evidence=Evidence(
         # The guide: "Try to train on the entire dataset until convergence!". The outcome
         # evidence does: all 50,000 images (the last 20% still held out by validation_split,
@@ -77,7 +79,7 @@ RECIPE = Recipe(
         # below), so the seed-to-seed spread needs several seeds to decide a +-1 point margin.
         outcome_seeds=6,
         outcome_margin_points=1.0,
-        full_run_in_default_suite=True,  # the guide's demonstration: one epoch on 1,000 images
+        full_run_in_default_suite=False,
         quick_samples=256,
         quick_loss_drop=0.02,
         heavy=True,

@@ -174,7 +174,8 @@ class Evidence:
     trajectory_steps: int = 0
     # The schedule the outcome rows train (make parity), where it is not the recipe's own: a
     # tutorial whose listing trains a demonstration-sized run declares the full-data one here.
-    # None: the recipe's epochs; "all": every training sample (lifting the recipe's train_samples).
+    # None: the recipe's epochs; "all": every training sample (lifting the recipe's train_samples;
+    # the accuracy target then holds for this schedule, the listing's being a demonstration).
     outcome_epochs: int | None = None
     outcome_train_samples: int | str | None = None
     # What the outcome rows compare: "accuracy" (percentage points, outcome_margin_points) or
