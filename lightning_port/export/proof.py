@@ -155,6 +155,8 @@ class _Proof:
     def __init__(self, export: Export, folder: Path, backbone_state: dict, data_dir: Path | None, work: Path):
         self.export, self.recipe, self.folder, self.work = export, export.recipe, Path(folder).resolve(), work
         self.state = {name: tensor.detach().clone() for name, tensor in backbone_state.items()}
+        # Absolute: the exported code runs with its own folder as the working directory.
+        data_dir = Path(data_dir).resolve() if data_dir is not None else None
         self.data_dir = data_dir
         self.arrays = _framework_arrays(self.recipe, data_dir)
         self.request: dict = {

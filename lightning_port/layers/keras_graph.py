@@ -11,6 +11,8 @@ checked as Keras checks them and its order is Keras's (``layers.graph``).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from lightning_port.layers.base import LayerKind
@@ -204,6 +206,10 @@ def model_graph(class_name: str, config: dict, where: str = "the model") -> Grap
     return functional_graph(config, where)
 
 
+# The names Keras gives a model built without one ("functional", "sequential_2", ...).
+_AUTOMATIC_MODEL_NAME = re.compile(r"(functional|sequential)(_\d+)?")
+
+
 def canonical_names(graph: Graph) -> Graph:
     """The graph with every name that equals the one Keras's auto-naming would give left out
     (``name=None``), so a recipe written from a file reads like code; kept where leaving it out
@@ -234,7 +240,11 @@ def canonical_names(graph: Graph) -> Graph:
         return replace(original, inputs=inputs, layers=tuple(keep(layer, auto_layer) for layer, auto_layer in zip(original.layers, auto.layers)))
 
     canonical = merge(graph, automatic)
-    return canonical if canonical.resolved() == graph.resolved() else graph
+    if canonical.resolved() != graph.resolved():
+        canonical = graph
+    if graph.name is not None and _AUTOMATIC_MODEL_NAME.fullmatch(graph.name):
+        canonical = replace(canonical, name=None)  # the model's own name is only a label; Keras made this one up
+    return canonical
 
 
 __all__ = ["canonical_names", "functional_graph", "model_graph", "read_functional", "read_layer", "read_sequential", "sequential_input"]

@@ -129,7 +129,7 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
     model_config = config.get("config") or {}
     try:
         graph = canonical_names(model_graph(config["class_name"], model_config))
-        layers = graph.layers if config["class_name"] == "Sequential" else Functional(graph=graph, name=model_config.get("name"))
+        layers = graph.layers if config["class_name"] == "Sequential" else Functional(graph=graph, name=graph.name)
     except UnsupportedLayer as error:
         raise PortError(f"{path}: {error}") from None
     except LayerShapeError as error:

@@ -92,6 +92,12 @@ def validate_result(data, path="result.json") -> dict:
             raise ResultFileError(f"{path}: history[{index}] is epoch {row['epoch']}, expected {index + 1}")
     if "loss" not in data["test"]:
         raise ResultFileError(f"{path}: test lacks 'loss'")
+    # The test split is evaluated with the compiled metrics the training rows log, so it names
+    # each of them too (a loss-only model logs just "loss").
+    trained = [name for name in (data["history"][-1] if data["history"] else {}) if name not in _HISTORY_FIELDS and not name.startswith("val_")]
+    for name in trained:
+        if name not in data["test"]:
+            raise ResultFileError(f"{path}: test lacks {name!r}, which the training rows log")
     for name, value in data["test"].items():
         if name != "split":
             _check_number(value, f"test.{name}", path)

@@ -40,7 +40,8 @@ class TutorialClassifier(L.LightningModule):
         self.backbone = build_backbone(recipe)
         self.loss = loss_function(recipe)
         examples = tuple(torch.zeros(2, *concrete(shape)) for shape in self.backbone.input_shapes)
-        self.example_input_array = examples[0] if len(examples) == 1 else examples
+        # Lightning calls forward(*example) for a tuple: several inputs go in as one tuple argument.
+        self.example_input_array = examples[0] if len(examples) == 1 else (examples,)
         self.train_metrics = KerasEpochMetrics(self.loss, recipe)
         self.validation_metrics = KerasEpochMetrics(self.loss, recipe)
         self.test_metrics = nn.ModuleList()  # one per evaluated split, made when testing starts

@@ -50,7 +50,7 @@ def test_an_invalid_result_is_never_written(tmp_path):
         (json.dumps({**VALID, "framework": "caffe"}), "framework 'caffe' is not one of lightning, keras"),
         (json.dumps({**VALID, "epochs": "5"}), "field 'epochs' should be an integer, got '5'"),
         (json.dumps({**VALID, "history": [{"epoch": 2, "loss": 1, "accuracy": 1, "seconds": 1}]}), "history[0] is epoch 2, expected 1"),
-        (json.dumps({**VALID, "test": {"loss": 0.1}}), "test lacks 'accuracy'"),
+        (json.dumps({**VALID, "test": {"loss": 0.1}}), "test lacks 'accuracy', which the training rows log"),
         (json.dumps({**VALID, "test": {"loss": "NaN", "accuracy": 1}}), "test.loss is 'NaN', expected a finite number"),
     ],
 )
@@ -66,3 +66,10 @@ def test_malformed_result_files_name_the_file(tmp_path, content, fragment):
 def test_missing_result_file(tmp_path):
     with pytest.raises(ResultFileError, match="no such result file"):
         read_result(tmp_path / "nothing")
+
+
+def test_a_loss_only_result_is_valid(tmp_path):
+    """A model compiled without metrics (the autoencoder) logs and is tested on its loss alone."""
+    loss_only = {**VALID, "history": [{"epoch": 1, "loss": 0.3, "val_loss": 0.31, "seconds": 2.0}], "test": {"loss": 0.2}}
+    write_result(tmp_path, loss_only)
+    assert read_result(tmp_path)["test"] == {"loss": 0.2}
