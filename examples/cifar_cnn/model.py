@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from keras_rules import Conv2dBiasAfter
+
 
 class CifarCnn(nn.Module):
     """CIFAR-10, 3 conv blocks (32/64/128) + Dense 512, Adam(1e-4), 50 epochs of batch 64,
@@ -16,16 +18,16 @@ class CifarCnn(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.conv2d = nn.Conv2d(3, 32, 3, padding=1)
-        self.conv2d_1 = nn.Conv2d(32, 32, 3, padding=1)
+        self.conv2d = Conv2dBiasAfter(3, 32, 3, padding=1)
+        self.conv2d_1 = Conv2dBiasAfter(32, 32, 3, padding=1)
         self.max_pooling2d = nn.MaxPool2d(2)
         self.dropout = nn.Dropout(0.25)
-        self.conv2d_2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.conv2d_3 = nn.Conv2d(64, 64, 3, padding=1)
+        self.conv2d_2 = Conv2dBiasAfter(32, 64, 3, padding=1)
+        self.conv2d_3 = Conv2dBiasAfter(64, 64, 3, padding=1)
         self.max_pooling2d_1 = nn.MaxPool2d(2)
         self.dropout_1 = nn.Dropout(0.25)
-        self.conv2d_4 = nn.Conv2d(64, 128, 3, padding=1)
-        self.conv2d_5 = nn.Conv2d(128, 128, 3, padding=1)
+        self.conv2d_4 = Conv2dBiasAfter(64, 128, 3, padding=1)
+        self.conv2d_5 = Conv2dBiasAfter(128, 128, 3, padding=1)
         self.max_pooling2d_2 = nn.MaxPool2d(2)
         self.dropout_2 = nn.Dropout(0.25)
         self.dense = nn.Linear(2048, 512)

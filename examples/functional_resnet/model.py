@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from keras_rules import Conv2dBiasAfter
+
 
 class ToyResnet(nn.Module):
     """CIFAR-10, the Functional API guide's toy ResNet (two residual blocks); RMSprop(1e-3), batch
@@ -15,14 +17,14 @@ class ToyResnet(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.conv2d = nn.Conv2d(3, 32, 3)
-        self.conv2d_1 = nn.Conv2d(32, 64, 3)
+        self.conv2d = Conv2dBiasAfter(3, 32, 3)
+        self.conv2d_1 = Conv2dBiasAfter(32, 64, 3)
         self.max_pooling2d = nn.MaxPool2d(3)
-        self.conv2d_2 = nn.Conv2d(64, 64, 3, padding=1)
-        self.conv2d_3 = nn.Conv2d(64, 64, 3, padding=1)
-        self.conv2d_4 = nn.Conv2d(64, 64, 3, padding=1)
-        self.conv2d_5 = nn.Conv2d(64, 64, 3, padding=1)
-        self.conv2d_6 = nn.Conv2d(64, 64, 3)
+        self.conv2d_2 = Conv2dBiasAfter(64, 64, 3, padding=1)
+        self.conv2d_3 = Conv2dBiasAfter(64, 64, 3, padding=1)
+        self.conv2d_4 = Conv2dBiasAfter(64, 64, 3, padding=1)
+        self.conv2d_5 = Conv2dBiasAfter(64, 64, 3, padding=1)
+        self.conv2d_6 = Conv2dBiasAfter(64, 64, 3)
         self.dense = nn.Linear(64, 256)
         self.dropout = nn.Dropout(0.5)
         self.dense_1 = nn.Linear(256, 10)

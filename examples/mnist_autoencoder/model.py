@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from keras_rules import ConvTranspose2dCropped
+from keras_rules import Conv2dBiasAfter, ConvTranspose2dCropped
 
 
 class MnistAutoencoder(nn.Module):
@@ -18,13 +18,13 @@ class MnistAutoencoder(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.conv2d = nn.Conv2d(1, 32, 3, padding=1)
+        self.conv2d = Conv2dBiasAfter(1, 32, 3, padding=1)
         self.max_pooling2d = nn.MaxPool2d(2)
-        self.conv2d_1 = nn.Conv2d(32, 32, 3, padding=1)
+        self.conv2d_1 = Conv2dBiasAfter(32, 32, 3, padding=1)
         self.max_pooling2d_1 = nn.MaxPool2d(2)
         self.conv2d_transpose = ConvTranspose2dCropped(32, 32, 3, stride=2, cropped_size=(14, 14))
         self.conv2d_transpose_1 = ConvTranspose2dCropped(32, 32, 3, stride=2, cropped_size=(28, 28))
-        self.conv2d_2 = nn.Conv2d(32, 1, 3, padding=1)
+        self.conv2d_2 = Conv2dBiasAfter(32, 1, 3, padding=1)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from keras_rules import Conv2dBiasAfter
+
 
 class MnistConvnet(nn.Module):
     """MNIST, Conv2D 32 / 64 with max-pooling, Dropout 0.5, Dense 10; Adam, 15 epochs of batch 128.
@@ -15,9 +17,9 @@ class MnistConvnet(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.conv2d = nn.Conv2d(1, 32, 3)
+        self.conv2d = Conv2dBiasAfter(1, 32, 3)
         self.max_pooling2d = nn.MaxPool2d(2)
-        self.conv2d_1 = nn.Conv2d(32, 64, 3)
+        self.conv2d_1 = Conv2dBiasAfter(32, 64, 3)
         self.max_pooling2d_1 = nn.MaxPool2d(2)
         self.dropout = nn.Dropout(0.5)
         self.dense = nn.Linear(1600, 10)
