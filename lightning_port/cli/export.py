@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh_run is not None:
         from lightning_port.export.environment import fresh_run
 
-        completed = fresh_run(args.output, shlex.split(args.fresh_run))
+        # The copy runs in a folder of its own: paths the user named that exist here are made absolute.
+        fresh_arguments = [str(Path(item).resolve()) if not item.startswith("-") and Path(item).exists() else item for item in shlex.split(args.fresh_run)]
+        completed = fresh_run(args.output, fresh_arguments)
         if completed.returncode != 0 or not args.check:
             return completed.returncode
     if not args.check:
