@@ -18,7 +18,16 @@ from lightning_port.layers.config import UnsupportedLayer, as_tuples
 from lightning_port.layers.graph import Graph, Input, describe, graph_from_tensors
 from lightning_port.ops.windows import LayerShapeError
 
-_STRING_LAYERS = {"TextVectorization", "StringLookup", "Hashing", "HashedCrossing"}
+# Layers whose work is on strings (or on values' string forms, hashed): a torch graph holds
+# numbers only. What each does, for its one-line refusal.
+_STRING_LAYERS = {
+    "TextVectorization": "splits and looks up strings",
+    "StringLookup": "looks up strings",
+    "Hashing": "hashes its inputs' string forms (FarmHash or SipHash)",
+    "HashedCrossing": "hashes crossed features' string forms",
+    "FeatureSpace": "preprocesses named features of a dict, strings included",
+}
+_STRING_FIX = "vectorize outside the model (as the tutorial's own dataset.map does) and port the model from its first numeric layer on"
 
 
 def _where(entry: dict) -> str:
@@ -34,7 +43,7 @@ def read_layer(entry: dict) -> LayerKind:
     if class_name == "Lambda":
         raise UnsupportedLayer(f"{where}: a Lambda layer holds Python code, which the port does not run (safe mode); rewrite it as Keras layers, or port the model without it")
     if class_name in _STRING_LAYERS:
-        raise UnsupportedLayer(f"{where}: {class_name} works on strings, which a torch graph cannot hold; vectorize outside the model (as the tutorial's own dataset.map does) and port the model from its first numeric layer on")
+        raise UnsupportedLayer(f"{where}: {class_name} {_STRING_LAYERS[class_name]}, which a torch graph cannot hold; {_STRING_FIX}")
     if entry.get("registered_name") not in (None, class_name) or (module and not module.startswith("keras")):
         raise UnsupportedLayer(f"{where}: a custom layer ({entry.get('registered_name') or module + '.' + class_name}); the port knows only Keras's own layers, so rewrite it with them")
     if class_name not in ("Sequential", "Functional", "Model"):
@@ -51,6 +60,8 @@ def _input_of(entry: dict) -> tuple[tuple[int, ...], str, str]:
         raise UnsupportedLayer(f"{_where(entry)}: an input without a fixed shape ({shape}); build the model with keras.Input(shape=...) giving every axis's size")
     dtype = config.get("dtype")
     dtype = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else (dtype or "float32")
+    if dtype == "string":
+        raise UnsupportedLayer(f"{_where(entry)}: an input of strings, which a torch graph cannot hold; {_STRING_FIX}")
     return tuple(int(size) for size in shape[1:]), config.get("name") or entry.get("name"), dtype
 
 

@@ -12,7 +12,7 @@ def test_backbone_parameter_count_and_output_shape(name):
     backbone = build_backbone(recipe)
     assert sum(p.numel() for p in backbone.parameters()) == recipe.parameter_count
     logits = backbone(torch.zeros(3, *backbone.input_shape))
-    assert logits.shape == (3, recipe.output_shapes[0][0])
+    assert logits.shape == (3, *recipe.output_shapes[0])
 
 
 @pytest.mark.parametrize("name", model_names())
