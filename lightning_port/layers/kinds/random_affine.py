@@ -183,6 +183,7 @@ class RandomRotation(_AffineLayer):
     interpolation: str = "bilinear"
     fill_value: float = 0.0
     keras_class: ClassVar[str] = "RandomRotation"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
     example_arguments: ClassVar[dict] = {"factor": 0.1}
 
     def __post_init__(self):
@@ -205,6 +206,7 @@ class RandomZoom(_AffineLayer):
     interpolation: str = "bilinear"
     fill_value: float = 0.0
     keras_class: ClassVar[str] = "RandomZoom"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
     example_arguments: ClassVar[dict] = {"height_factor": 0.1}
 
     def __post_init__(self):
@@ -235,6 +237,7 @@ class RandomTranslation(_AffineLayer):
     interpolation: str = "bilinear"
     fill_value: float = 0.0
     keras_class: ClassVar[str] = "RandomTranslation"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
     example_arguments: ClassVar[dict] = {"height_factor": 0.1, "width_factor": 0.1}
 
     def __post_init__(self):

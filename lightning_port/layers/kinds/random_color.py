@@ -62,6 +62,7 @@ class RandomContrast(LayerKind):
     factor: tuple[float, float]
     value_range: tuple[float, float] = (0, 255)
     keras_class: ClassVar[str] = "RandomContrast"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
     example_arguments: ClassVar[dict] = {"factor": 0.2}
 
     def __post_init__(self):
@@ -89,6 +90,7 @@ class RandomBrightness(LayerKind):
     factor: tuple[float, float]
     value_range: tuple[float, float] = (0, 255)
     keras_class: ClassVar[str] = "RandomBrightness"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
     example_arguments: ClassVar[dict] = {"factor": 0.2}
 
     def __post_init__(self):

@@ -64,6 +64,7 @@ class RandomCrop(LayerKind):
     height: int
     width: int
     keras_class: ClassVar[str] = "RandomCrop"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
     example_arguments: ClassVar[dict] = {"height": 4, "width": 4}
 
     def output_shape(self, input_shape):

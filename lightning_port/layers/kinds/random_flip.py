@@ -41,6 +41,7 @@ class Flip(RandomLayerModule):
 class RandomFlip(LayerKind):
     mode: str = "horizontal_and_vertical"
     keras_class: ClassVar[str] = "RandomFlip"
+    random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
 
     def output_shape(self, input_shape):
         channels(input_shape, 3, "RandomFlip")
