@@ -60,8 +60,6 @@ def _input_of(entry: dict) -> tuple[tuple[int, ...], str, str]:
         raise UnsupportedLayer(f"{_where(entry)}: an input without a fixed shape ({shape}); build the model with keras.Input(shape=...) giving every axis's size")
     dtype = config.get("dtype")
     dtype = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else (dtype or "float32")
-    if dtype == "string":
-        raise UnsupportedLayer(f"{_where(entry)}: an input of strings, which a torch graph cannot hold; {_STRING_FIX}")
     return tuple(int(size) for size in shape[1:]), config.get("name") or entry.get("name"), dtype
 
 
@@ -202,8 +200,14 @@ def model_graph(class_name: str, config: dict, where: str = "the model") -> Grap
         input_shape, input_name, input_dtype = sequential_input(config)
         if input_shape is None:
             raise UnsupportedLayer(f"{where}: the model has no fixed input shape; build it with keras.Input(shape=...) first")
-        return Graph.stack(input_shape, model.layers, name=config.get("name"), input_name=input_name, input_dtype=input_dtype)
-    return functional_graph(config, where)
+        graph = Graph.stack(input_shape, model.layers, name=config.get("name"), input_name=input_name, input_dtype=input_dtype)
+    else:
+        graph = functional_graph(config, where)
+    # Checked after the layers, so that a string layer is refused by its own name first.
+    for graph_input in graph.inputs:
+        if graph_input.dtype == "string":
+            raise UnsupportedLayer(f"{where}: input '{graph_input.name}' holds strings, which a torch graph cannot hold; {_STRING_FIX}")
+    return graph
 
 
 def canonical_names(graph: Graph) -> Graph:
