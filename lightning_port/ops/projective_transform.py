@@ -17,9 +17,9 @@ What the kernel does, and so what this does (``tensorflow/core/kernels/image/ima
   "bilinear" reads the four pixels around the point, each as float32, and combines them as
   ``(x1 - x) f(x0) + (x - x0) f(x1)`` per row, then the rows alike; a pixel outside the image
   reads the fill value (only "constant" reaches one with a non-zero weight);
-- the arithmetic is float32 for any image dtype, the result cast back once: Keras's float64
-  model computes these layers in float32 too, and the port does the same, or its float64
-  results would not be Keras's.
+- "bilinear" computes in float32 for any image dtype, the result cast back once: Keras's
+  float64 model interpolates in float32 too, and the port does the same, or its float64
+  results would not be Keras's; "nearest" copies pixels in the image's own dtype.
 
 The gradient TensorFlow registers (``image_grad.py``) is not the adjoint of this map: it
 transforms the incoming gradient by the inverse matrices (float32 ``matrix_inverse``), with the
@@ -101,9 +101,11 @@ def projective_transform(images: torch.Tensor, transforms: torch.Tensor, interpo
     input_y = (b0 * columns + b1 * rows + b2) / projection
     x = map_coordinate(input_x, width, fill_mode)
     y = map_coordinate(input_y, height, fill_mode)
-    # The op takes the fill value as a float32 (then as the image dtype, then as float32 again).
-    fill = torch.tensor(fill_value, dtype=torch.float32, device=device)
-    flat = images.reshape(count, height * width, channels).to(torch.float32)
+    # The op takes the fill value as a float32, then as the image dtype. "nearest" copies
+    # pixels in the image's dtype; "bilinear" reads them (and the fill value) as float32.
+    arithmetic = images.dtype if interpolation == "nearest" else torch.float32
+    fill = torch.tensor(fill_value, dtype=torch.float32, device=device).to(images.dtype).to(arithmetic)
+    flat = images.reshape(count, height * width, channels).to(arithmetic)
     if interpolation == "nearest":
         result = _read(flat, round_half_away(y), round_half_away(x), height, width, fill)
     else:
