@@ -34,41 +34,36 @@ FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
 
 
-def _map_reflect(coordinate: torch.Tensor, length: int) -> torch.Tensor:
-    if length <= 1:
-        return torch.zeros_like(coordinate)
+def _map_reflect(coordinate: torch.Tensor, length: torch.Tensor) -> torch.Tensor:
     period = 2 * length
-    below = coordinate < 0
-    # Negative side: fold whole periods off (only when within one period, as the kernel
-    # guards it), then mirror.
-    folded = torch.where(coordinate < period, period * torch.trunc(-coordinate / period) + coordinate, coordinate)
+    # Negative side: fold whole periods off (the kernel's guard ``in < 2 len`` always holds
+    # there), then mirror; beyond the end: fold, then mirror what lies past the end.
+    folded = period * torch.trunc(-coordinate / period) + coordinate
     negative = torch.where(folded < -length, folded + period, -folded - 1)
-    above_end = coordinate > length - 1
     wrapped = coordinate - period * torch.trunc(coordinate / period)
     positive = torch.where(wrapped >= length, period - wrapped - 1, wrapped)
-    mapped = torch.where(below, negative, torch.where(above_end, positive, coordinate))
-    return mapped.clamp(0.0, float(length - 1))
+    return torch.where(coordinate < 0, negative, torch.where(coordinate > length - 1, positive, coordinate))
 
 
-def _map_wrap(coordinate: torch.Tensor, length: int) -> torch.Tensor:
-    if length <= 1:
-        return torch.zeros_like(coordinate)
+def _map_wrap(coordinate: torch.Tensor, length: torch.Tensor) -> torch.Tensor:
     span = length - 1
     negative = coordinate + length * (torch.trunc(-coordinate / span) + 1)
     positive = coordinate - length * torch.trunc(coordinate / span)
-    mapped = torch.where(coordinate < 0, negative, torch.where(coordinate > length - 1, positive, coordinate))
-    return mapped.clamp(0.0, float(length - 1))
+    return torch.where(coordinate < 0, negative, torch.where(coordinate > length - 1, positive, coordinate))
 
 
-def map_coordinate(coordinate: torch.Tensor, length: int, fill_mode: str) -> torch.Tensor:
-    """The kernel's ``MapCoordinate``: a float32 coordinate moved by the fill mode."""
+def map_coordinate(coordinate: torch.Tensor, length: torch.Tensor, fill_mode: str) -> torch.Tensor:
+    """The kernel's ``MapCoordinate``: float32 coordinates moved by the fill mode; ``length``
+    (float32, broadcast against them) is each coordinate's axis length."""
+    if fill_mode == "constant":
+        return coordinate
+    last = length - 1
     if fill_mode == "reflect":
-        return _map_reflect(coordinate, length)
-    if fill_mode == "wrap":
-        return _map_wrap(coordinate, length)
-    if fill_mode == "nearest":
-        return coordinate.clamp(0.0, float(length - 1))
-    return coordinate
+        coordinate = _map_reflect(coordinate, length)
+    elif fill_mode == "wrap":
+        coordinate = _map_wrap(coordinate, length)
+    # An axis of one pixel maps everything to 0 (the kernel's len <= 1 branch): the clamp does.
+    return torch.minimum(torch.maximum(coordinate, torch.zeros_like(last)), last)
 
 
 def round_half_away(values: torch.Tensor) -> torch.Tensor:
@@ -77,14 +72,21 @@ def round_half_away(values: torch.Tensor) -> torch.Tensor:
     return whole + torch.where((values - whole).abs() >= 0.5, torch.sign(values), torch.zeros_like(values))
 
 
-def _read(flat_images: torch.Tensor, rows: torch.Tensor, columns: torch.Tensor, height: int, width: int, fill_value: torch.Tensor) -> torch.Tensor:
-    """Pixels at integer (row, column) per output pixel, the fill value outside the image:
-    (N, H*W) indices -> (N, H*W, C) float32 values."""
+def _index(rows: torch.Tensor, columns: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Flat pixel indices of integer-valued (row, column) coordinates; ``height * width`` (the
+    fill value's slot, appended to the image) outside the image."""
     inside = (rows >= 0) & (rows < height) & (columns >= 0) & (columns < width)
-    index = (rows.clamp(0, height - 1) * width + columns.clamp(0, width - 1)).long()
-    channels = flat_images.shape[-1]
-    values = torch.gather(flat_images, 1, index.unsqueeze(-1).expand(-1, -1, channels))
-    return torch.where(inside.unsqueeze(-1), values, fill_value)
+    # Exact in float32 (images of fewer than 2**24 pixels), cheaper than integer arithmetic.
+    flat = rows.clamp(0, height - 1) * width + columns.clamp(0, width - 1)
+    return torch.where(inside, flat, float(height * width)).long()
+
+
+def _gather(padded: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:
+    """(N, H*W + 1, C) pixels (the last one the fill value) at (N, P) indices: (N, P, C), as
+    rows of one flat table (``index_select`` copies whole pixels at once)."""
+    count, slots, channels = padded.shape
+    offsets = torch.arange(count, device=indices.device).unsqueeze(1) * slots
+    return padded.reshape(-1, channels).index_select(0, (indices + offsets).reshape(-1)).reshape(count, -1, channels)
 
 
 def projective_transform(images: torch.Tensor, transforms: torch.Tensor, interpolation: str = "bilinear", fill_mode: str = "constant", fill_value: float = 0.0) -> torch.Tensor:
@@ -99,23 +101,27 @@ def projective_transform(images: torch.Tensor, transforms: torch.Tensor, interpo
     projection = c0 * columns + c1 * rows + 1.0
     input_x = (a0 * columns + a1 * rows + a2) / projection
     input_y = (b0 * columns + b1 * rows + b2) / projection
-    x = map_coordinate(input_x, width, fill_mode)
-    y = map_coordinate(input_y, height, fill_mode)
+    # Both axes at once: (N, 2, H*W), x then y, each with its own length.
+    lengths = torch.tensor([float(width), float(height)], device=device).view(1, 2, 1)
+    x, y = map_coordinate(torch.stack([input_x, input_y], dim=1), lengths, fill_mode).unbind(1)
     # The op takes the fill value as a float32, then as the image dtype. "nearest" copies
     # pixels in the image's dtype; "bilinear" reads them (and the fill value) as float32.
     arithmetic = images.dtype if interpolation == "nearest" else torch.float32
     fill = torch.tensor(fill_value, dtype=torch.float32, device=device).to(images.dtype).to(arithmetic)
-    flat = images.reshape(count, height * width, channels).to(arithmetic)
+    padded = torch.cat([images.reshape(count, height * width, channels).to(arithmetic), fill.expand(count, 1, channels)], dim=1)
     if interpolation == "nearest":
-        result = _read(flat, round_half_away(y), round_half_away(x), height, width, fill)
+        result = _gather(padded, _index(round_half_away(y), round_half_away(x), height, width))
     else:
         y_floor, x_floor = torch.floor(y), torch.floor(x)
         y_ceil, x_ceil = y_floor + 1, x_floor + 1
+        # The four corners at once: (N, 2 rows, 2 columns, H*W) in the order tl, tr, bl, br.
+        corners = _index(torch.stack([y_floor, y_ceil], 1).unsqueeze(2), torch.stack([x_floor, x_ceil], 1).unsqueeze(1), height, width)
+        top_left, top_right, bottom_left, bottom_right = _gather(padded, corners.reshape(count, -1)).chunk(4, dim=1)
         left, right = (x_ceil - x).unsqueeze(-1), (x - x_floor).unsqueeze(-1)
-        top = left * _read(flat, y_floor, x_floor, height, width, fill) + right * _read(flat, y_floor, x_ceil, height, width, fill)
-        bottom = left * _read(flat, y_ceil, x_floor, height, width, fill) + right * _read(flat, y_ceil, x_ceil, height, width, fill)
+        top = left * top_left + right * top_right
+        bottom = left * bottom_left + right * bottom_right
         result = (y_ceil - y).unsqueeze(-1) * top + (y - y_floor).unsqueeze(-1) * bottom
-    result = torch.where((projection == 0).unsqueeze(-1), fill, result)
+    result = result.masked_fill((projection == 0).unsqueeze(-1), fill)
     return result.reshape(count, height, width, channels).to(images.dtype)
 
 
