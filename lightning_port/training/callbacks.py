@@ -13,6 +13,7 @@ from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning_port.layers.randomness import random_layers, use_generator
 from lightning_port.support.seeds import Stream, stream_seed
 
+
 class EpochSeeding(L.Callback):
     """Reseeds torch's global generators (dropout masks) at every epoch start, per rank, and
     hands the model's random augmentation layers a generator of their own stream.

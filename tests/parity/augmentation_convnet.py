@@ -25,8 +25,8 @@ from lightning_port.spec import (
     RandomRotation,
     RandomZoom,
     Recipe,
-    Rescaling,
     ReportedResult,
+    Rescaling,
     Sequential,
 )
 from lightning_port.spec.losses import SparseCategoricalCrossentropy

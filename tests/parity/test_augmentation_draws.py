@@ -17,7 +17,15 @@ import pytest
 import torch
 from scipy import stats
 
-from lightning_port.spec import RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
+from lightning_port.spec import (
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 
 pytestmark = pytest.mark.parity
 LEVEL = 0.001

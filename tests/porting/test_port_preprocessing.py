@@ -93,7 +93,7 @@ def test_an_augmentation_first_image_classifier_ports_and_trains(keras_tensorflo
     labels = rng.integers(0, 5, 160)
     np.savez(tmp_path / "flowers.npz", x_train=images[:128], y_train=labels[:128], x_test=images[128:], y_test=labels[128:])
 
-    recipe, report, _ = _port_and_train(tmp_path / "flowers.keras", tmp_path / "flowers.npz", tmp_path)
+    recipe, _, _ = _port_and_train(tmp_path / "flowers.keras", tmp_path / "flowers.npz", tmp_path)
     block = recipe.layers[0]
     assert block.keras_class == "Sequential" and block.name == "data_augmentation"
     assert [layer.keras_class for layer in block.layers] == ["RandomFlip", "RandomRotation", "RandomZoom"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lightning_port.evidence.parity.augmentation_draws import draw, has_random_layers, inject_port, injected_keras_draws
 from lightning_port.evidence.parity.keras_models import float64_twin, fresh_compile
 from lightning_port.evidence.parity.keras_probes import (
     as_torch_layout,
@@ -28,7 +29,6 @@ from lightning_port.evidence.parity.keras_probes import (
     torch_optimizer_steps,
 )
 from lightning_port.evidence.parity.truth import TruthComparison, compare, compare_exact, compare_updates
-from lightning_port.evidence.parity.augmentation_draws import draw, has_random_layers, inject_port, injected_keras_draws
 from lightning_port.layers.graph import Graph, InputRef, nested_graph
 from lightning_port.spec import Recipe
 from lightning_port.spec.losses import BinaryCrossentropy

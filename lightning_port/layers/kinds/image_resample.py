@@ -71,6 +71,14 @@ class _Nearest(torch.autograd.Function):
 
 # ---- area ----
 
+def _covered(index: int, start: np.float32, end: np.float32, scale: np.float32) -> np.float32:
+    """The fraction of source cell ``index`` that the output cell [start, end) covers."""
+    cell = np.float32(index)
+    if cell < start:
+        return scale if cell + 1 > end else np.float32(cell + 1 - start)
+    return np.float32(end - cell) if cell + 1 > end else np.float32(1.0)
+
+
 def _area_taps(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Per output position, the covered source indices (bounded) and float32 weights in the
     kernel's order (first fraction, whole cells as 1, last fraction), padded with weight 0
@@ -80,17 +88,10 @@ def _area_taps(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     for position in range(out_size):
         start_f, end_f = np.float32(position) * scale, np.float32(position + 1) * scale
         start, end = int(np.floor(start_f)), int(np.ceil(end_f))
-
-        def fraction(index):
-            cell = np.float32(index)
-            if cell < start_f:
-                return scale if cell + 1 > end_f else np.float32(cell + 1 - start_f)
-            return np.float32(end_f - cell) if cell + 1 > end_f else np.float32(1.0)
-
-        taps = [(start, fraction(start))]
+        taps = [(start, _covered(start, start_f, end_f, scale))]
         if start + 1 != end:
             taps += [(index, np.float32(1.0)) for index in range(start + 1, end - 1)]
-            taps.append((end - 1, fraction(end - 1)))
+            taps.append((end - 1, _covered(end - 1, start_f, end_f, scale)))
         rows.append([(min(max(index, 0), in_size - 1), weight) for index, weight in taps])
     width = max(len(taps) for taps in rows)
     indices = np.array([[index for index, _ in taps] + [0] * (width - len(taps)) for taps in rows])
