@@ -85,7 +85,7 @@ def _axis(value) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Normalization(LayerKind):
-    axis: int | tuple[int, ...] | None = -1
+    axis: int | tuple[int, ...] | None = (-1,)  # Keras stores its default -1 as (-1,)
     mean: float | tuple | None = None
     variance: float | tuple | None = None
     invert: bool = False
