@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, ClassVar
 
+from lightning_port.layers.emit import CHANNELS_LAST, EmitContext, Emitted, NotExportable
 from lightning_port.layers.translation import Translation
 from lightning_port.ops.windows import LayerShapeError
 
@@ -133,6 +134,15 @@ class LayerKind:
     def weights(self) -> tuple[WeightRow, ...]:
         return ()
 
+    # ---- export (lightning_port.export writes plain torch code; layers.emit says how) ----
+    # The layout the kind's exported call takes and gives (layers.emit).
+    export_layout: ClassVar[str] = CHANNELS_LAST
+
+    def emit(self, context: EmitContext) -> Emitted:
+        """This call as exported torch code. A kind that does not define it is refused by the
+        exporter in one line (kinds added without an export stay valid everywhere else)."""
+        raise NotExportable(f"{context.where}: the exporter does not write {self.keras_class} layers yet")
+
     # ---- Keras configs ----
     @classmethod
     def from_keras(cls, config: dict, where: str) -> LayerKind:
@@ -166,6 +176,16 @@ def channels(input_shape: Shape, rank: int, layer: str) -> int:
     if len(input_shape) != rank:
         raise LayerShapeError(f"{layer} expects inputs of rank {rank} (without the batch axis), got shape {tuple(input_shape)}")
     return input_shape[-1]
+
+
+def sized_image(input_shape: Shape, layer: str) -> int:
+    """The channel axis of an image (height, width, channels) whose height and width are known:
+    the image preprocessing and augmentation layers compute per-pixel coordinates, crops and
+    resampling weights from them."""
+    size = channels(input_shape, 3, layer)
+    if input_shape[0] is None or input_shape[1] is None:
+        raise LayerShapeError(f"{layer} over an image of unknown height or width {tuple(input_shape)}; give keras.Input the image's size")
+    return size
 
 
 def activated(shape: Shape, activation: str | None) -> Shape:

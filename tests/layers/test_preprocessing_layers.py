@@ -156,6 +156,16 @@ def test_refusals_name_node_class_and_option(keras_tensorflow, tmp_path):
         assert all(part in message for part in expected), message
 
 
+def test_image_layers_refuse_an_image_of_unknown_size(keras_tensorflow, tmp_path):
+    """Inputs may leave an axis unknown (Input(shape=(None, None, 3))); the image layers compute
+    coordinates, crops and resampling weights from the image's size, so they need it."""
+    keras = keras_tensorflow
+    for layer in (keras.layers.Resizing(4, 4, name="resize"), keras.layers.RandomFlip(name="flip"), keras.layers.RandomCrop(2, 2, name="crop")):
+        model = [layer, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)]
+        message = _refusal(_saved(keras, tmp_path, model, (None, None, 3), name=layer.name))
+        assert f"'{layer.name}'" in message and "unknown height or width" in message and "give keras.Input the image's size" in message, message
+
+
 def test_string_layers_are_refused_with_the_fix(keras_tensorflow, tmp_path):
     """TextVectorization, StringLookup and Hashing cannot live in a torch graph: one line naming
     the node and class, and how to port the model from its first numeric layer on."""

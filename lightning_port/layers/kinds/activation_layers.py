@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from lightning_port.layers.base import ACTIVATIONS, LayerKind, activated
-from lightning_port.ops.activations import leaky_relu
+from lightning_port.layers.emit import EITHER, Emitted, NotExportable
+from lightning_port.ops.activations import float32_constant, leaky_relu
 
 
 class Elementwise(nn.Module):
@@ -63,12 +64,17 @@ class Activation(LayerKind):
     def output_shape(self, input_shape):
         return activated(input_shape, self.activation)
 
+    export_layout: ClassVar[str] = EITHER
+
     @property
     def activation_name(self):
         return self.activation
 
     def build(self, input_shape, context):
         return None  # only its activation
+
+    def emit(self, context):
+        return Emitted(context.argument)  # the exporter applies its activation
 
     @classmethod
     def conformance_cases(cls):
@@ -81,9 +87,15 @@ class ReLU(LayerKind):
     negative_slope: float = 0.0
     threshold: float = 0.0
     keras_class: ClassVar[str] = "ReLU"
+    export_layout: ClassVar[str] = EITHER
 
     def build(self, input_shape, context):
         return KerasReLU(self)
+
+    def emit(self, context):
+        if self.max_value is not None or self.negative_slope or self.threshold:
+            raise NotExportable(f"{context.where}: ReLU with max_value, negative_slope or threshold is not exported yet")
+        return Emitted(f"F.relu({context.argument})", imports=("import torch.nn.functional as F",))
 
     @classmethod
     def conformance_cases(cls):
@@ -97,6 +109,12 @@ class ReLU(LayerKind):
 class LeakyReLU(LayerKind):
     negative_slope: float = 0.3  # the layer's Keras default (the "leaky_relu" function's is 0.2)
     keras_class: ClassVar[str] = "LeakyReLU"
+    export_layout: ClassVar[str] = EITHER
+
+    def emit(self, context):
+        # Keras (tf.nn.leaky_relu) keeps the slope as a float32, in a float64 model too.
+        slope = float32_constant(self.negative_slope)
+        return Emitted(f"F.leaky_relu({context.argument}, {slope!r})", imports=("import torch.nn.functional as F",))
 
     def build(self, input_shape, context):
         slope = self.negative_slope
@@ -111,6 +129,10 @@ class LeakyReLU(LayerKind):
 class ELU(LayerKind):
     alpha: float = 1.0
     keras_class: ClassVar[str] = "ELU"
+    export_layout: ClassVar[str] = EITHER
+
+    def emit(self, context):
+        return Emitted(f"F.elu({context.argument}, {self.alpha!r})", imports=("import torch.nn.functional as F",))
 
     def build(self, input_shape, context):
         alpha = self.alpha
@@ -131,6 +153,11 @@ class Softmax(LayerKind):
         # On the last axis it is the softmax activation (whose logits Keras on TensorFlow
         # recovers for a crossentropy loss); on another axis, a module of its own.
         return "softmax" if self.axis == -1 else None
+
+    def emit(self, context):
+        if self.axis != -1:
+            raise NotExportable(f"{context.where}: Softmax on axis {self.axis} is not exported yet")
+        return Emitted(context.argument)  # the softmax activation, applied by the exporter
 
     def build(self, input_shape, context):
         if self.axis == -1:

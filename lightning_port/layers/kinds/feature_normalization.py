@@ -96,7 +96,9 @@ class Normalization(LayerKind):
         super().__post_init__()
 
     def output_shape(self, input_shape):
-        kept_axes(self.axis, len(input_shape) + 1)
+        kept = kept_axes(self.axis, len(input_shape) + 1)
+        if any(input_shape[axis - 1] is None for axis in kept):
+            raise LayerShapeError(f"Normalization: axis {self.axis} keeps an axis of unknown length {tuple(input_shape)}, whose statistics need its size; give keras.Input that axis's size")
         if (self.mean is None) != (self.variance is None):
             raise LayerShapeError("Normalization: give both mean and variance, or neither (adapt)")
         if self.mean is not None and np.shape(self.mean) != np.shape(self.variance):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from lightning_port.layers.base import LayerKind
+from lightning_port.layers.emit import EITHER, Emitted
 from lightning_port.layers.kinds.case_models import single
 
 
@@ -15,8 +16,13 @@ from lightning_port.layers.kinds.case_models import single
 class Identity(LayerKind):
     keras_class: ClassVar[str] = "Identity"
 
+    export_layout: ClassVar[str] = EITHER
+
     def build(self, input_shape, context):
         return None
+
+    def emit(self, context):
+        return Emitted(context.argument)
 
     @classmethod
     def conformance_cases(cls):

@@ -28,7 +28,7 @@ from typing import ClassVar
 
 import torch
 
-from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.base import LayerKind, sized_image
 from lightning_port.layers.randomness import RandomLayerModule, floating_dtype
 from lightning_port.ops.projective_transform import FILL_MODES, INTERPOLATIONS, transform_images
 from lightning_port.ops.windows import LayerShapeError
@@ -154,7 +154,7 @@ class _AffineLayer(LayerKind):
     """The options the three layers share (Keras's defaults); not registered itself."""
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, self.keras_class)
+        sized_image(input_shape, self.keras_class)
         if self.fill_mode not in FILL_MODES:
             raise LayerShapeError(f"{self.keras_class}: fill_mode={self.fill_mode!r} is not one of {', '.join(FILL_MODES)}")
         if self.interpolation not in INTERPOLATIONS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.base import LayerKind, sized_image
 from lightning_port.layers.kinds.random_affine import as_pair, symmetric_factor
 from lightning_port.layers.randomness import RandomLayerModule, floating_dtype
 
@@ -71,7 +71,7 @@ class RandomContrast(LayerKind):
         super().__post_init__()
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, "RandomContrast")
+        sized_image(input_shape, "RandomContrast")
         return tuple(input_shape)
 
     def build(self, input_shape, context):
@@ -99,7 +99,7 @@ class RandomBrightness(LayerKind):
         super().__post_init__()
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, "RandomBrightness")
+        sized_image(input_shape, "RandomBrightness")
         return tuple(input_shape)
 
     def build(self, input_shape, context):

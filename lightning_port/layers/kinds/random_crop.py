@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import torch
 
-from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.base import LayerKind, sized_image
 from lightning_port.layers.kinds.image_resize import TensorFlowResize
 from lightning_port.layers.randomness import RandomLayerModule, floating_dtype
 from lightning_port.ops.windows import LayerShapeError
@@ -68,7 +68,7 @@ class RandomCrop(LayerKind):
     example_arguments: ClassVar[dict] = {"height": 4, "width": 4}
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, "RandomCrop")
+        sized_image(input_shape, "RandomCrop")
         if self.height < 1 or self.width < 1:
             raise LayerShapeError(f"RandomCrop: height and width must be positive, got {self.height} x {self.width}")
         return (self.height, self.width, input_shape[2])

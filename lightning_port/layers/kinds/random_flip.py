@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import torch
 
-from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.base import LayerKind, sized_image
 from lightning_port.layers.randomness import RandomLayerModule, floating_dtype
 from lightning_port.ops.windows import LayerShapeError
 
@@ -44,7 +44,7 @@ class RandomFlip(LayerKind):
     random_draws: ClassVar[bool] = True  # draws per training call (layers.randomness)
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, "RandomFlip")
+        sized_image(input_shape, "RandomFlip")
         if self.mode not in MODES:
             raise LayerShapeError(f"RandomFlip: mode={self.mode!r} is not one of {', '.join(MODES)}")
         return tuple(input_shape)

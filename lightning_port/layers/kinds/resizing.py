@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.base import LayerKind, sized_image
 from lightning_port.layers.config import UnsupportedLayer, construct, read_fields
 from lightning_port.layers.kinds.image_resample import TensorFlowResample
 from lightning_port.layers.kinds.image_resize import TensorFlowResize
@@ -124,7 +124,7 @@ class Resizing(LayerKind):
     example_arguments: ClassVar[dict] = {"height": 4, "width": 4}
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, "Resizing")
+        sized_image(input_shape, "Resizing")
         reason = self.refusal()
         if reason:
             raise LayerShapeError(f"Resizing: {reason}")
@@ -182,7 +182,7 @@ class CenterCrop(LayerKind):
     example_arguments: ClassVar[dict] = {"height": 4, "width": 4}
 
     def output_shape(self, input_shape):
-        channels(input_shape, 3, "CenterCrop")
+        sized_image(input_shape, "CenterCrop")
         if self.height < 1 or self.width < 1:
             raise LayerShapeError(f"CenterCrop: height and width must be positive, got {self.height} x {self.width}")
         return (self.height, self.width, input_shape[2])
