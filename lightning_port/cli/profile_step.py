@@ -18,7 +18,9 @@ DEFAULT_STEPS = 96  # three executions of 32 steps: the compiled block's steady 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="profile_step.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=model_names(), default="cifar_cnn", metavar="NAME", help="the recipe to profile (default: %(default)s)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--model", choices=model_names(), default="cifar_cnn", metavar="NAME", help="the recipe to profile (default: %(default)s)")
+    source.add_argument("--recipe", metavar="FILE", help="a recipe module outside the registry (one scripts/port.py wrote, or a test's)")
     parser.add_argument("--steps", type=arguments.positive_int, default=DEFAULT_STEPS, help="training steps an epoch; two epochs, the second measured (default: %(default)s)")
     parser.add_argument("--accelerator", choices=("cpu", "gpu"), default="cpu")
     arguments.add_data_arguments(parser)
@@ -35,13 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.cli.benchmark import write_page
     from lightning_port.evidence.benchmarking.runner import environment
     from lightning_port.evidence.benchmarking.step_profile import profile
-    from lightning_port.registry import get_recipe
+    from lightning_port.registry import RecipeFileError, get_recipe, recipe_from_file
     from lightning_port.run.description import RunDefinition
     from lightning_port.run.resolve import resolve_definition
     from lightning_port.support.atomic import atomic_write_json
     from lightning_port.support.provenance import stamp
 
-    recipe = get_recipe(args.model)
+    try:
+        recipe = recipe_from_file(args.recipe) if args.recipe else get_recipe(args.model)
+    except RecipeFileError as error:
+        parser.error(str(error))
     samples = args.steps * recipe.batch_size
     run = RunDefinition(**resolve_definition(recipe, epochs=2, data_dir=args.data_dir, max_train_samples=samples))
     started = time.monotonic()
@@ -51,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "kind": "step_profile",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "model": recipe.name,
+        "command": f"python scripts/profile_step.py {'--recipe ' + args.recipe if args.recipe else '--model ' + recipe.name} --steps {args.steps}",
         "batch_size": recipe.batch_size,
         "train_samples": samples,
         "environment": environment({"accelerator": args.accelerator}),

@@ -178,6 +178,16 @@ def channels(input_shape: Shape, rank: int, layer: str) -> int:
     return input_shape[-1]
 
 
+def sized_image(input_shape: Shape, layer: str) -> int:
+    """The channel axis of an image (height, width, channels) whose height and width are known:
+    the image preprocessing and augmentation layers compute per-pixel coordinates, crops and
+    resampling weights from them."""
+    size = channels(input_shape, 3, layer)
+    if input_shape[0] is None or input_shape[1] is None:
+        raise LayerShapeError(f"{layer} over an image of unknown height or width {tuple(input_shape)}; give keras.Input the image's size")
+    return size
+
+
 def activated(shape: Shape, activation: str | None) -> Shape:
     """The shape after an activation: "glu" halves the last axis, the others keep it."""
     if activation == "glu":

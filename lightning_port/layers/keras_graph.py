@@ -20,7 +20,16 @@ from lightning_port.layers.config import UnsupportedLayer
 from lightning_port.layers.graph import Graph, Input, graph_from_tensors
 from lightning_port.ops.windows import LayerShapeError
 
-_STRING_LAYERS = {"TextVectorization", "StringLookup", "Hashing", "HashedCrossing"}
+# Layers whose work is on strings (or on values' string forms, hashed): a torch graph holds
+# numbers only. What each does, for its one-line refusal.
+_STRING_LAYERS = {
+    "TextVectorization": "splits and looks up strings",
+    "StringLookup": "looks up strings",
+    "Hashing": "hashes its inputs' string forms (FarmHash or SipHash)",
+    "HashedCrossing": "hashes crossed features' string forms",
+    "FeatureSpace": "preprocesses named features of a dict, strings included",
+}
+_STRING_FIX = "vectorize outside the model (as the tutorial's own dataset.map does) and port the model from its first numeric layer on"
 
 
 def _where(entry: dict) -> str:
@@ -36,7 +45,7 @@ def read_layer(entry: dict) -> LayerKind:
     if class_name == "Lambda":
         raise UnsupportedLayer(f"{where}: a Lambda layer holds Python code, which the port does not run (safe mode); rewrite it as Keras layers, or port the model without it")
     if class_name in _STRING_LAYERS:
-        raise UnsupportedLayer(f"{where}: {class_name} works on strings, which a torch graph cannot hold; vectorize outside the model (as the tutorial's own dataset.map does) and port the model from its first numeric layer on")
+        raise UnsupportedLayer(f"{where}: {class_name} {_STRING_LAYERS[class_name]}, which a torch graph cannot hold; {_STRING_FIX}")
     if entry.get("registered_name") not in (None, class_name) or (module and not module.startswith("keras")):
         raise UnsupportedLayer(f"{where}: a custom layer ({entry.get('registered_name') or module + '.' + class_name}); the port knows only Keras's own layers, so rewrite it with them")
     if class_name not in ("Sequential", "Functional", "Model"):
@@ -202,8 +211,14 @@ def model_graph(class_name: str, config: dict, where: str = "the model") -> Grap
         input_shape, input_name, input_dtype = sequential_input(config)
         if input_shape is None:
             raise UnsupportedLayer(f"{where}: the model has no fixed input shape; build it with keras.Input(shape=...) first")
-        return Graph.stack(input_shape, model.layers, name=config.get("name"), input_name=input_name, input_dtype=input_dtype)
-    return functional_graph(config, where)
+        graph = Graph.stack(input_shape, model.layers, name=config.get("name"), input_name=input_name, input_dtype=input_dtype)
+    else:
+        graph = functional_graph(config, where)
+    # Checked after the layers, so that a string layer is refused by its own name first.
+    for graph_input in graph.inputs:
+        if graph_input.dtype == "string":
+            raise UnsupportedLayer(f"{where}: input '{graph_input.name}' holds strings, which a torch graph cannot hold; {_STRING_FIX}")
+    return graph
 
 
 # The names Keras gives a model built without one ("functional", "sequential_2", ...).

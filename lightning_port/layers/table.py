@@ -34,5 +34,5 @@ def weight_table_markdown() -> str:
         if name in ("Sequential", "Functional"):
             continue
         for row in _example(kind).weights():
-            lines.append(f"| {name} | `{row.keras}` | `{row.torch}` | {row.translation.name} | {'yes' if row.trainable else 'no (moving statistic)'} |")
+            lines.append(f"| {name} | `{row.keras}` | `{row.torch}` | {row.translation.name} | {'yes' if row.trainable else 'no (a statistic, not trained)'} |")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ from lightning_port.layers.graph import Graph, InputRef, OutputRef, final_activa
 from lightning_port.ops.activations import ACTIVATION_FUNCTIONS
 
 # Names nn.Module itself uses: a Keras layer so named gets a suffix as its attribute.
-_RESERVED = set(dir(nn.Module)) | {"graph", "plan", "returns_logits", "output_activations", "module_names", "keras_input_shapes"}
+_RESERVED = set(dir(nn.Module)) | {"graph", "plan", "returns_logits", "output_activations", "module_names", "keras_input_shapes", "float_layers"}
 
 
 class KerasModel(nn.Module, BuildContext):
@@ -54,6 +54,9 @@ class KerasModel(nn.Module, BuildContext):
                 activations[position] = ACTIVATION_FUNCTIONS[name]
         # The plan: per call, what forward does (kept as plain data so the loop stays short).
         self.plan = [(node, self.module_names.get(node.layer), activations.get(node.layer), _is_model(graph.layers[node.layer])) for node in graph.nodes]
+        # Layers that compute in floating point: an integer tensor (a lookup's indices) reaching
+        # one is cast to the model's dtype first, as Keras's ops promote int with float.
+        self.float_layers = {position for position, layer in enumerate(graph.layers) if not _takes_integers(layer)}
 
     def _register(self, name: str, module: nn.Module) -> str:
         attribute = name.replace(".", "_")
@@ -100,6 +103,8 @@ class KerasModel(nn.Module, BuildContext):
         for node, module_name, activation, nested in self.plan:
             arguments = fetch(node.arguments)
             keywords = {key: fetch(value) for key, value in node.keyword_arguments}
+            if node.layer in self.float_layers:
+                arguments = self._floating(arguments)
             if nested:
                 outputs, logits = modules[module_name].run(arguments if isinstance(arguments, list) else [arguments])
             else:
@@ -115,6 +120,15 @@ class KerasModel(nn.Module, BuildContext):
             if keep is not None:
                 keep[(node.layer, node.index)] = outputs
         return [values[reference] for reference in self.graph.outputs], [before.get(reference) for reference in self.graph.outputs]
+
+    def _floating(self, arguments):
+        if isinstance(arguments, list):
+            return [self._floating(item) for item in arguments]
+        if arguments.is_floating_point():
+            return arguments
+        tensors = [*self.parameters(), *self.buffers()]
+        dtype = next((tensor.dtype for tensor in tensors if tensor.is_floating_point()), torch.get_default_dtype())
+        return arguments.to(dtype)
 
     def forward(self, *inputs: torch.Tensor):
         """The model's outputs (one tensor, or a tuple for several), logits where
@@ -140,6 +154,11 @@ class KerasModel(nn.Module, BuildContext):
 
 def _is_model(layer: LayerKind) -> bool:
     return hasattr(layer, "graph_for")
+
+
+def _takes_integers(layer: LayerKind) -> bool:
+    """Layers that read integer tensors as they are: lookups of indices, and shape-only ones."""
+    return _is_model(layer) or getattr(layer, "integer_inputs", False) or getattr(layer, "keeps_integers", False)
 
 
 def build_backbone(recipe) -> KerasModel:

@@ -177,7 +177,10 @@ def read_keras_file(path: str | Path, data_file: str = "", evaluate_on: str = "t
         layers=recipe_layers, input_shape=None if isinstance(recipe_layers, Functional) else graph.inputs[0].shape,
         optimizer=None, loss=None, epochs=1, batch_size=1, parameter_count=0, reported=ReportedResult(), accuracy_target=0.0,
     )
-    parameters = probe.graph.parameter_count()
+    try:
+        parameters = probe.graph.parameter_count()  # the layers' shapes, each checked by its kind
+    except LayerShapeError as error:
+        raise PortError(f"{path}: {error}") from None
     if parameters != keras_model.count_params():
         raise PortError(f"{path}: the layers' configs give {parameters:,} weights but the model holds {keras_model.count_params():,}; the config and the weights disagree")
     weights = keras_model.get_weights()

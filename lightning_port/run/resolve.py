@@ -102,6 +102,12 @@ def check_speed_mode_recipe(speed: SpeedMode, recipe: Recipe) -> None:
         raise RunConfigError(f"{options} train models with one input and one output; {recipe.name} has {len(recipe.input_shapes)} and {len(recipe.output_names)}: drop {options}")
     if speed.compile and any(metric not in ("accuracy", "acc") for metric in recipe.metrics):
         raise RunConfigError(f"--compile sums the loss and the accuracy in its graph; {recipe.name} compiles the metrics {', '.join(recipe.metrics)}: drop --compile")
+    drawing = [layer for layer in recipe.graph.walk_layers() if getattr(layer, "random_draws", False)]
+    if speed.compile and drawing:
+        raise RunConfigError(
+            f"--compile: {recipe.name}'s {drawing[0].keras_class} layer '{drawing[0].name}' draws its augmentation from the run's seeded generator at every Keras step, "
+            "which a compiled step (replayed as a CUDA graph) would freeze: drop --compile (--steps-per-execution alone keeps a draw per Keras step)"
+        )
 
 
 def check_devices(accelerator: str, devices) -> None:

@@ -24,6 +24,11 @@ class Stream(enum.IntEnum):
     # Augmentation parameters, drawn from the data module's own generator, so that their
     # draws never interleave with dropout's (whatever the steps per execution).
     AUGMENTATION = 2
+    # The draws of random augmentation layers inside the model (RandomFlip, RandomRotation...),
+    # from a generator the Trainer hands the model each epoch: apart from the data module's
+    # ImageDataGenerator stream, so a recipe with both draws each the same way whatever the
+    # steps per execution.
+    LAYER_AUGMENTATION = 3
 
 
 def stream_seed(seed: int, stream: Stream, epoch: int, rank: int = 0) -> int:

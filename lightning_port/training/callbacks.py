@@ -10,14 +10,19 @@ import lightning as L
 import torch
 from lightning.pytorch.callbacks import TQDMProgressBar
 
+from lightning_port.layers.randomness import random_layers, use_generator
 from lightning_port.support.seeds import Stream, stream_seed
 
-class EpochSeeding(L.Callback):
-    """Reseeds torch's global generators (dropout masks) at every epoch start, per rank.
 
-    The dropout stream of epoch k then depends only on (seed, k, rank) (``support.seeds``),
-    so a run resumed from the checkpoint of epoch k-1 continues exactly as the uninterrupted
-    run would have, and DDP ranks draw different masks for their different samples.
+class EpochSeeding(L.Callback):
+    """Reseeds torch's global generators (dropout masks) at every epoch start, per rank, and
+    hands the model's random augmentation layers a generator of their own stream.
+
+    The dropout and layer-augmentation streams of epoch k then depend only on (seed, k, rank)
+    (``support.seeds``), so a run resumed from the checkpoint of epoch k-1 continues exactly as
+    the uninterrupted run would have, and DDP ranks draw differently for their different
+    samples. The augmentation layers draw once per forward pass, that is once per Keras batch in
+    order, whatever the steps per execution (``layers.randomness``).
     """
 
     speed_mode_safe = True
@@ -26,7 +31,11 @@ class EpochSeeding(L.Callback):
         self.seed = seed
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
-        torch.manual_seed(stream_seed(self.seed, Stream.DROPOUT, trainer.current_epoch, trainer.global_rank))
+        epoch, rank = trainer.current_epoch, trainer.global_rank
+        torch.manual_seed(stream_seed(self.seed, Stream.DROPOUT, epoch, rank))
+        if random_layers(pl_module):
+            generator = torch.Generator(device=pl_module.device).manual_seed(stream_seed(self.seed, Stream.LAYER_AUGMENTATION, epoch, rank))
+            use_generator(pl_module, generator)
 
 
 # Progress-bar refreshes per epoch: often enough to watch, rare enough that reading the

@@ -52,7 +52,7 @@ def test_the_data_module_and_the_epoch_seeding_use_the_rank(data_dir):
         datamodule = TutorialDataModule(definition("cifar_cnn", data_dir))
         datamodule.trainer = trainer
         augmentation = torch.rand(4, generator=datamodule._augmentation_generator(torch.device("cpu")))
-        EpochSeeding(seed=0).on_train_epoch_start(trainer, None)
+        EpochSeeding(seed=0).on_train_epoch_start(trainer, torch.nn.Identity())  # Lightning passes the module: no random layers here
         draws[rank] = (augmentation, torch.rand(4))
     assert not torch.equal(draws[0][0], draws[1][0])
     assert not torch.equal(draws[0][1], draws[1][1])

@@ -9,7 +9,10 @@ boundary on CUDA, so a phase is charged the kernels it launched):
 - **data**: taking the step's batch: the epoch's shuffle (one gather, spread over its
   steps) and the slice. The tensors sit on the device from the start (data/batches.py), so
   there is no per-step host-to-device copy; on a GPU this phase is where one would show.
-- **augmentation**: the recipe's ImageDataGenerator transform (keras_compat/augmentation.py).
+- **augmentation**: the recipe's ImageDataGenerator transform (keras_compat/augmentation.py),
+  or the model's own random augmentation layers (RandomFlip, RandomRotation, ...: their calls
+  inside the forward pass are timed here and left out of **forward**). A model with such layers
+  is profiled eagerly only: ``--compile`` refuses them (their draws would be frozen in a graph).
 - **forward**, **backward**, **optimizer**: the backbone's forward, the backward pass, the
   Keras-rule update; in a compiled configuration one graph does all three (**compiled step**).
 - **Lightning and metrics** (the port): the rest of the step's wall time: the loss and the
@@ -33,6 +36,7 @@ from lightning_port.data.datamodule import TutorialDataModule
 from lightning_port.keras_compat.augmentation import BatchAugmentation
 from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
+from lightning_port.layers.randomness import random_layers
 from lightning_port.models import build_backbone
 from lightning_port.run.description import RunDefinition, SpeedMode, TrainingRun
 from lightning_port.training.compiled_block import CompiledBlock
@@ -80,6 +84,22 @@ class PhaseClock:
             self.stop(name)
 
 
+def time_model_augmentation(network: torch.nn.Module, clock: PhaseClock) -> None:
+    """The model's random augmentation layers timed as the augmentation phase: their calls
+    pause the forward phase (which is running around them) and resume it after."""
+    for module in random_layers(network):
+        def pause(module, arguments):
+            clock.stop("forward")
+            clock.start("augmentation")
+
+        def resume(module, arguments, output):
+            clock.stop("augmentation")
+            clock.start("forward")
+
+        module.register_forward_pre_hook(pause)
+        module.register_forward_hook(resume)
+
+
 def _per_step(totals: dict[str, float], wall: float, steps: int, rest: str) -> dict:
     """Milliseconds per step per phase; ``rest`` gets the wall time no phase accounts for."""
     measured = {phase: seconds for phase, seconds in totals.items() if seconds > 0}
@@ -99,11 +119,12 @@ def profile_floor(run: RunDefinition, device: str, block: int | None) -> dict:
     network = build_backbone(recipe).to(device)
     optimizer = build_optimizer(recipe.optimizer, network.parameters())
     loss_of = loss_function(recipe)
+    clock = PhaseClock(torch.device(device))
+    time_model_augmentation(network, clock)
     compiled = CompiledBlock(CompiledTrainingStep(network, optimizer, loss_of, steps=block), recipe.batch_size, capture=True) if block else None
     size, count = recipe.batch_size, len(inputs)
     execution = size * (block or 1)
     full = count // size * size if compiled is not None else 0
-    clock = PhaseClock(torch.device(device))
     wall = 0.0
     for epoch in range(2):
         clock.measuring = epoch == 1
@@ -174,6 +195,7 @@ def _instrument(system, datamodule, clock: PhaseClock):
     if default_mode:
         system.backbone.register_forward_pre_hook(lambda module, arguments: clock.start("forward"))
         system.backbone.register_forward_hook(lambda module, arguments, output: clock.stop("forward"))
+        time_model_augmentation(system.backbone, clock)
 
     class Timing(L.Callback):
         speed_mode_safe = True  # overrides no per-step hook: the speed mode's epoch runs as it would
@@ -239,8 +261,11 @@ def profile_port(run: RunDefinition, accelerator: str, speed: SpeedMode) -> dict
 def profile(run: RunDefinition, accelerator: str, progress=print) -> dict:
     """Every configuration in CONFIGURATIONS, one after the other in this process."""
     device = "cuda" if accelerator == "gpu" else "cpu"
+    drawing = bool(random_layers(build_backbone(run.recipe)))
     results = {}
     for name, title, speed in CONFIGURATIONS:
+        if drawing and "compiled" in name:
+            continue  # --compile refuses random augmentation layers (run/resolve.py)
         progress(f"[{run.recipe.name}] profiling {title}")
         if speed is None:
             measured = profile_floor(run, device, BLOCK if "compiled" in name else None)

@@ -47,7 +47,9 @@ def layer_cases() -> list[Case]:
     for kind in layer_kinds().values():
         for label, input_shape, layer in kind.conformance_cases():
             if layer.keras_class == "Functional":
-                cases.append(Case(kind.keras_class, label, None, layer))
+                # A model without weights (a layer alone) has nothing to train: forward only.
+                untrained = {} if layer.graph.parameter_count() else {"loss": None, "optimizer": None}
+                cases.append(Case(kind.keras_class, label, None, layer, **untrained))
             else:
                 cases.append(Case(kind.keras_class, label, tuple(input_shape), _head(layer, input_shape)))
     return cases

@@ -87,9 +87,32 @@ def build_keras_model(recipe: Recipe, seed: int = 0):
 
     keras.utils.set_random_seed(seed)
     model = keras_model_of(recipe.graph)
+    give_adapted_state(model, recipe.graph, np.random.default_rng(seed))
     if recipe.trainable:
         fresh_compile(model, recipe)
     return model
+
+
+def give_adapted_state(keras_model, graph: Graph, generator: np.random.Generator) -> None:
+    """Layers whose weights ``adapt()`` sets (Normalization's statistics) get such values,
+    as the kind draws them (``adapted_state``), not the trivial ones a fresh layer has."""
+    for layer in graph.layers:
+        keras_layer = keras_model.get_layer(layer.name)
+        inner = getattr(layer, "graph", None)
+        if isinstance(inner, Graph):
+            give_adapted_state(keras_layer, inner, generator)
+        elif hasattr(layer, "adapted_state") and keras_layer.weights:
+            keras_layer.set_weights(layer.adapted_state([tuple(weight.shape) for weight in keras_layer.weights], generator))
+            keras_layer.finalize_state()
+
+
+def refresh_adapted_layers(keras_model) -> None:
+    """Keras's Normalization computes with a copy of its statistics made when it is adapted or
+    loaded (``finalize_state``), not with its weights: after ``set_weights`` the copy is renewed
+    here, before anything is traced."""
+    for layer in keras_model._flatten_layers(include_self=False):
+        if type(layer).__name__ == "Normalization" and layer.weights:
+            layer.finalize_state()
 
 
 def _float64_config(config):
@@ -121,6 +144,7 @@ def float64_twin(keras_model, recipe: Recipe):
     try:
         twin = type(keras_model).from_config(config)
         twin.set_weights([weight.astype(np.float64) for weight in keras_model.get_weights()])
+        refresh_adapted_layers(twin)
         if recipe.trainable:
             fresh_compile(twin, recipe)
         yield twin

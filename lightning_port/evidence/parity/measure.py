@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lightning_port.evidence.parity.augmentation_draws import draw, has_random_layers, inject_port, injected_keras_draws
 from lightning_port.evidence.parity.keras_models import float64_twin, fresh_compile
 from lightning_port.evidence.parity.keras_probes import (
     as_torch_layout,
@@ -27,12 +28,13 @@ from lightning_port.evidence.parity.keras_probes import (
     torch_loss_and_gradients,
     torch_optimizer_steps,
 )
-from lightning_port.evidence.parity.truth import TruthComparison, compare, compare_updates
+from lightning_port.evidence.parity.truth import TruthComparison, compare, compare_exact, compare_updates
 from lightning_port.layers.graph import Graph, InputRef, concrete, nested_graph
 from lightning_port.spec import Recipe
 from lightning_port.spec.losses import BinaryCrossentropy
 
 OPTIMIZER_STEPS = 3
+DRAW_SEED = 0  # the augmentation draws a training-mode forward pass is measured with
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,14 @@ def measure_parity(recipe: Recipe, keras_model, inputs, targets, steps: int = OP
         return [(x, _as(keras_targets(recipe, y), dtype)) for x, y in batch_list]
 
     results["forward"]["port32"] = named_outputs(recipe, _port_outputs(port32, inputs))
-    training_mode = uses_layer(recipe, "BatchNormalization") and not uses_dropout(recipe)
+    integer_outputs = _integer_outputs(port32, keras_model, inputs)
+    # A training-mode forward pass is measured where it differs from inference and nothing in
+    # it is drawn that cannot be given to both frameworks: BatchNormalization's batch
+    # statistics, and random augmentation layers with the same draws injected into both
+    # (evidence.parity.augmentation_draws); dropout masks are injected only in trajectories.
+    augmented = has_random_layers(port32)
+    training_mode = (uses_layer(recipe, "BatchNormalization") or augmented) and not uses_dropout(recipe)
+    draws = draw(port32, size, torch.Generator().manual_seed(DRAW_SEED)) if augmented else None
     results["forward"]["keras32"] = named_outputs(recipe, _keras_outputs(keras_model, inputs))
     trainable = recipe.trainable and bool(batches)
     if trainable:
@@ -173,19 +182,24 @@ def measure_parity(recipe: Recipe, keras_model, inputs, targets, steps: int = OP
             results["steps"]["port64"] = torch_optimizer_steps(recipe, port64, as64(batches))
         if training_mode:  # last: a training-mode pass updates the moving statistics
             twin.set_weights([weight.astype(np.float64) for weight in start])
-            results["training"] = {"port64": _port_training_forward(recipe, mirrored_backbone(recipe, twin), _select(inputs64, slice(0, size)))}
-            results["training"]["keras64"] = keras_training_forward(recipe, twin, _select(inputs64, slice(0, size)), port64)
+            results["training"] = {"port64": _port_training_forward(recipe, mirrored_backbone(recipe, twin), _select(inputs64, slice(0, size)), draws)}
+            results["training"]["keras64"] = keras_training_forward(recipe, twin, _select(inputs64, slice(0, size)), port64, draws)
     keras_model.set_weights(start)
     if training_mode:
-        results["training"]["port32"] = _port_training_forward(recipe, mirrored_backbone(recipe, keras_model), _select(inputs, slice(0, size)))
-        results["training"]["keras32"] = keras_training_forward(recipe, keras_model, _select(inputs, slice(0, size)), port32)
+        results["training"]["port32"] = _port_training_forward(recipe, mirrored_backbone(recipe, keras_model), _select(inputs, slice(0, size)), draws)
+        results["training"]["keras32"] = keras_training_forward(recipe, keras_model, _select(inputs, slice(0, size)), port32, draws)
         keras_model.set_weights(start)
 
     order = ("port32", "keras32", "port64", "keras64")
-    measurements = [Measurement("forward outputs", compare(*(results["forward"][key] for key in order)), f"{count} samples")]
+    if integer_outputs:
+        forward = Measurement("forward outputs (integers, exact)", compare_exact(*(results["forward"][key] for key in order)), f"{count} samples; {integer_outputs}")
+    else:
+        forward = Measurement("forward outputs", compare(*(results["forward"][key] for key in order)), f"{count} samples")
+    measurements = [forward]
     if training_mode:
-        note = "batch statistics and the updated moving mean and variance"
-        measurements.append(Measurement("training-mode forward (BatchNormalization)", compare(*(results["training"][key] for key in order)), note))
+        parts = (["BatchNormalization"] if uses_layer(recipe, "BatchNormalization") else []) + (["injected augmentation draws"] if augmented else [])
+        note = "; ".join((["batch statistics and the updated moving mean and variance"] if uses_layer(recipe, "BatchNormalization") else []) + ([f"the same draws in both frameworks, {size} samples"] if augmented else []))
+        measurements.append(Measurement(f"training-mode forward ({', '.join(parts)})", compare(*(results["training"][key] for key in order)), note))
     if not trainable:
         reason = "no compile() config" if not recipe.trainable else "no targets"
         return measurements + [Measurement("gradients", None, f"not measured: {reason}"), Measurement(f"{steps} optimizer steps", None, f"not measured: {reason}")]
@@ -205,17 +219,43 @@ def uses_dropout(recipe: Recipe) -> bool:
     return any(layer.keras_class in ("Dropout", "SpatialDropout2D") and layer.rate > 0 for layer in recipe.graph.walk_layers())
 
 
-def keras_training_forward(recipe: Recipe, keras_model, inputs, layout_backbone) -> dict[str, np.ndarray]:
+def _integer_outputs(backbone, keras_model, inputs) -> str:
+    """For a model with integer outputs, their dtypes (compared exactly); '' otherwise. The
+    dtypes must be Keras's: a difference raises."""
+    backbone.eval()
+    sample = _select(inputs, slice(0, 1))
+    with torch.no_grad():
+        outputs = backbone(to_torch_inputs(sample))
+    port = [str(output.dtype).replace("torch.", "") for output in (outputs if isinstance(outputs, tuple) else (outputs,))]
+    if all(dtype.startswith("float") for dtype in port):
+        return ""
+    keras = [str(np.asarray(output).dtype) for output in _as_list(_keras_outputs(keras_model, sample))]
+    if port != keras:
+        raise AssertionError(f"output dtypes differ: the port's {port}, Keras's {keras}")
+    return f"{', '.join(port)} outputs in both frameworks"
+
+
+def _as_list(outputs) -> list:
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def keras_training_forward(recipe: Recipe, keras_model, inputs, layout_backbone, draws=None) -> dict[str, np.ndarray]:
     """Outputs of a training-mode forward pass and every weight after it (the moving
-    statistics it updated), in the port's layout."""
+    statistics it updated), in the port's layout; ``draws``: the random layers' draws."""
+    if draws is not None:
+        with injected_keras_draws(layout_backbone, keras_model) as set_draws:
+            set_draws(draws)
+            return keras_training_forward(recipe, keras_model, inputs, layout_backbone)
     outputs = keras_model(list(inputs) if isinstance(inputs, tuple) else inputs, training=True)
     outputs = [np.asarray(value) for value in outputs] if isinstance(outputs, (list, tuple)) else np.asarray(outputs)
     weights = as_torch_layout(layout_backbone, keras_model.get_weights())
     return {**named_outputs(recipe, outputs), **{f"after/{name}": value for name, value in weights.items()}}
 
 
-def _port_training_forward(recipe: Recipe, backbone, inputs) -> dict[str, np.ndarray]:
+def _port_training_forward(recipe: Recipe, backbone, inputs, draws=None) -> dict[str, np.ndarray]:
     backbone.train()
+    if draws is not None:
+        inject_port(backbone, draws)
     with torch.no_grad():
         outputs = _numpy(backbone.probabilities(backbone(to_torch_inputs(inputs))))
     state = {name: tensor.detach().double().numpy() for name, tensor in backbone.state_dict().items()}

@@ -24,20 +24,24 @@ import numpy as np
 import torch
 from torch import nn
 
+from lightning_port.evidence.parity.augmentation_draws import draw, has_random_layers, inject_port, injected_keras_draws
 from lightning_port.keras_compat.augmentation import apply_transform
 from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
-from lightning_port.models import KerasModel
+from lightning_port.models import KerasModel, build_backbone
 from lightning_port.spec import Recipe
 
 
 @dataclass
 class Randomness:
-    """One trajectory's draws: per step, each image's augmentation parameters (or None) and
-    one keep-mask per Dropout layer (booleans, in Keras's layout)."""
+    """One trajectory's draws: per step, each image's augmentation parameters (or None), one
+    keep-mask per Dropout layer (booleans, in Keras's layout), and the draws of the model's own
+    random augmentation layers (per random layer call, the arrays Keras's ``random.uniform``
+    calls return; ``augmentation_draws``), or None without such layers."""
 
     augmentation: list[dict[str, np.ndarray]] | None
     dropout: list[list[np.ndarray]]
+    layer_draws: list[list[list[np.ndarray]]] | None = None
 
 
 @dataclass
@@ -73,7 +77,13 @@ def draw_randomness(recipe: Recipe, steps: int, batch_size: int, seed: int = 0) 
                 "flip_horizontal": (generator.random(batch_size) < 0.5) & spec.horizontal_flip,
             })
     dropout = [[generator.random((batch_size, *shape)) >= rate for rate, shape in dropout_calls(recipe)] for _ in range(steps)]
-    return Randomness(augmentation, dropout)
+    layer_draws = None
+    backbone = build_backbone(recipe)
+    if has_random_layers(backbone):
+        # The port's own samplers (Keras's ranges and shapes), from a stream of their own.
+        torch_generator = torch.Generator().manual_seed(seed)
+        layer_draws = [draw(backbone, batch_size, torch_generator) for _ in range(steps)]
+    return Randomness(augmentation, dropout, layer_draws)
 
 
 def dropout_calls(recipe: Recipe) -> list[tuple[float, tuple[int, ...]]]:
@@ -137,15 +147,16 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
     import tensorflow as tf
 
     from lightning_port.evidence.parity.keras_probes import as_torch_layout, keras_targets
-    from lightning_port.models import build_backbone
 
     dtype = keras_model.get_weights()[0].dtype.type
     losses = []
-    with _injected_keras_dropout(keras_model) as dropout_state:
+    layout_backbone = build_backbone(recipe)
+    with _injected_keras_dropout(keras_model) as dropout_state, injected_keras_draws(layout_backbone, keras_model) as set_draws:
 
         @tf.function
-        def step(x, y, masks):
+        def step(x, y, masks, draws):
             dropout_state["masks"], dropout_state["next"] = masks, 0
+            set_draws(draws)  # traced once: the draws are this function's arguments
             with tf.GradientTape() as tape:
                 predictions = keras_model(x, training=True)
                 loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
@@ -153,7 +164,6 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
             keras_model.optimizer.apply_gradients(zip(gradients, keras_model.trainable_variables))
             return loss
 
-        layout_backbone = build_backbone(recipe)
         recorded = checkpoint_steps(len(batches))
         checkpoints = []
         for index, (inputs, labels) in enumerate(batches):
@@ -161,7 +171,8 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
             if randomness.augmentation is not None:
                 inputs = keras_augment(image_generator, inputs, randomness.augmentation[index])
             masks = [tf.constant(mask) for mask in _scaled_masks(recipe, randomness.dropout[index], dtype)]
-            losses.append(float(step(tf.constant(inputs), tf.constant(targets.astype(dtype)), masks)))
+            draws = [[tf.constant(value) for value in call] for call in (randomness.layer_draws[index] if randomness.layer_draws else [])]
+            losses.append(float(step(tf.constant(inputs), tf.constant(targets.astype(dtype)), masks, draws)))
             if index + 1 in recorded:
                 layout = as_torch_layout(layout_backbone, keras_model.get_weights())
                 checkpoints.append({name: np.asarray(value, dtype=np.float64) for name, value in layout.items()})
@@ -202,6 +213,8 @@ def port_trajectory(recipe: Recipe, backbone: KerasModel, batches, randomness: R
                 images = apply_transform(images, parameters)
             current[:] = [torch.from_numpy(mask) for mask in _scaled_masks(recipe, randomness.dropout[index], numpy_dtype)]
             position[0] = 0
+            if randomness.layer_draws is not None:
+                inject_port(backbone, randomness.layer_draws[index])
             targets = _targets(recipe, labels)
             if compiled_step is not None:
                 loss, _ = compiled_step(images, targets)

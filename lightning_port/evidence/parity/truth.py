@@ -169,3 +169,19 @@ def compare_trajectory(port32: list[Arrays], keras32: list[Arrays], port64: list
         float64_difference=max(step.float64_difference for step in steps),
         floor=max(step.floor for step in steps),
     )
+
+
+def _largest_difference(values: Arrays, reference: Arrays) -> float:
+    return max((float(np.max(np.abs(np.asarray(values[name], dtype=np.float64) - np.asarray(array, dtype=np.float64)))) if np.size(array) else 0.0 for name, array in reference.items()), default=0.0)
+
+
+def compare_exact(port32: Arrays, keras32: Arrays, port64: Arrays, keras64: Arrays) -> TruthComparison:
+    """Integer outputs (indices, lookups, encodings): no rounding to judge, so each framework's
+    result must equal the other's exactly, in float32 and in float64 models. ``port_error``:
+    the largest difference from Keras's float32 result; the bound is 0."""
+    return TruthComparison(
+        port_error=_largest_difference(port32, keras32),
+        keras_error=0.0,
+        float64_difference=_largest_difference(port64, keras64),
+        floor=0.0,
+    )

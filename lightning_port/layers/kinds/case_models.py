@@ -47,3 +47,13 @@ def single(layer, shape: Shape):
     """A one-input ``layer`` called on a Dense branch of ``shape``, then the head."""
     inputs, tensor = branch(shape)
     return headed(inputs, layer(tensor))
+
+
+def alone(layer, shape: Shape):
+    """The layer as a whole model (Input -> layer): its own outputs compared, exactly where they
+    are integers; with no weights, there is nothing to train."""
+    from lightning_port.layers.graph import Input
+    from lightning_port.layers.kinds.model import Model
+
+    inputs = Input(shape)
+    return Model(inputs, layer(inputs))

@@ -183,16 +183,18 @@ class ResizePlan:
 
 
 class TensorFlowResize(nn.Module):
-    """Upsampling (N, H, W, C) by integer factors with TensorFlow's bilinear or bicubic kernel."""
+    """Resizing (N, H, W, C) with TensorFlow's bilinear or bicubic kernel: by integer factors
+    ``size`` (UpSampling2D), or to ``output_size`` (height, width) (Resizing, RandomCrop)."""
 
     KERNELS = {"bilinear": (bilinear_taps, _Bilinear), "bicubic": (bicubic_taps, _Bicubic)}
 
-    def __init__(self, input_shape, size, method: str):
+    def __init__(self, input_shape, size, method: str, output_size: tuple[int, int] | None = None):
         super().__init__()
-        height, width, _ = input_shape
+        height, width = input_shape[0], input_shape[1]
         taps, self.function = self.KERNELS[method]
-        self.size, self.method = tuple(size), method
-        rows, columns = taps(height, height * size[0]), taps(width, width * size[1])
+        output_size = (height * size[0], width * size[1]) if output_size is None else tuple(output_size)
+        self.size, self.method = output_size, method
+        rows, columns = taps(height, output_size[0]), taps(width, output_size[1])
         # A plain attribute, not buffers: buffers would count as weights in the architecture
         # rows, and model.double() would cast them (these weights stay float32).
         self.plans = {torch.device("cpu"): ResizePlan(rows, columns, _targets(rows, columns, width))}
@@ -203,4 +205,4 @@ class TensorFlowResize(nn.Module):
         return self.function.apply(inputs, self.plans[inputs.device]).to(inputs.dtype)
 
     def extra_repr(self) -> str:
-        return f"size={self.size}, {self.method} (TensorFlow's half-pixel kernel, in float32)"
+        return f"output_size={self.size}, {self.method} (TensorFlow's half-pixel kernel, in float32)"

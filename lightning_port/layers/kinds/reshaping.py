@@ -29,6 +29,7 @@ class ReshapeInMemoryOrder(nn.Module):
 @dataclass(frozen=True)
 class Flatten(LayerKind):
     keras_class: ClassVar[str] = "Flatten"
+    keeps_integers: ClassVar[bool] = True  # a reshape keeps the dtype, integers too
 
     def output_shape(self, input_shape):
         return (math.prod(input_shape),)
@@ -48,6 +49,7 @@ class Flatten(LayerKind):
 class Reshape(LayerKind):
     target_shape: tuple[int, ...]
     keras_class: ClassVar[str] = "Reshape"
+    keeps_integers: ClassVar[bool] = True
     example_arguments: ClassVar[dict] = {"target_shape": (2, 3)}
 
     def output_shape(self, input_shape):
