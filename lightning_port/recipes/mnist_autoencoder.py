@@ -65,6 +65,10 @@ RECIPE = Recipe(
     parameter_count=28_353,
     reported=ReportedResult(note="the listing prints no figure: it shows reconstructed and denoised digits"),
     accuracy_target=0.0,  # its outcome is a loss (Evidence.outcome_metric)
+    # The denoising test loss after the outcome schedule (2 + 4 epochs, every image): Keras's own
+    # run measured 0.0902 (seed 0, docs/examples/mnist_autoencoder, the port 0.0906); the target
+    # is that plus the outcome rows' 2% margin.
+    loss_target=0.092,
     evidence=Evidence(
         outcome_metric="loss",
         # The test loss (binary crossentropy of the denoised noisy test images against the clean
@@ -73,9 +77,11 @@ RECIPE = Recipe(
         # (see the README's outcome rows), while both frameworks' seed-to-seed spread at this
         # schedule is well under it.
         outcome_margin_relative=0.02,
-        # 150 epochs take about an hour a run on two CPU cores: the full schedule runs once per
-        # framework (docs/examples/mnist_autoencoder); the seeded rows train 2 + 4 epochs.
+        # 150 epochs take about an hour a run on two quiet CPU cores, many hours on this shared
+        # machine: the seeded rows and the loss target train 2 + 4 epochs (the listing's 50 + 100
+        # scaled, every image); the full schedule has not been run.
         outcome_epochs=6,
+        targets_on_outcome_schedule=True,
         outcome_seeds=3,
         full_run_in_default_suite=False,
         quick_samples=1_024,

@@ -91,6 +91,9 @@ class ValidationHoldout:
 
     count: int
 
+    def describe(self) -> str:
+        return f"{self.count:,} images held out of the training set (fixed seeded indices)"
+
 
 @dataclass(frozen=True)
 class ValidationSplit:
@@ -102,10 +105,16 @@ class ValidationSplit:
     def split_at(self, count: int) -> int:
         return int(math.floor(count * (1.0 - self.fraction)))
 
+    def describe(self) -> str:
+        return f"the last {self.fraction:.0%} of the training arrays (Keras validation_split)"
+
 
 @dataclass(frozen=True)
 class ValidationOnTest:
     """Keras's ``fit(validation_data=(x_test, y_test))``: the test split, scored after every epoch."""
+
+    def describe(self) -> str:
+        return "the test split (Keras validation_data=(x_test, y_test))"
 
 
 Validation = ValidationHoldout | ValidationSplit | ValidationOnTest

@@ -176,12 +176,7 @@ def recipe_record(recipe: Recipe) -> dict:
     """What the report says about the recipe, as plain data: a report can then be rebuilt from
     collected.json alone, for a registered tutorial or a ported model alike."""
     validation = recipe.validation
-    if validation is None:
-        described = None
-    elif hasattr(validation, "count"):
-        described = f"{validation.count:,} images held out of the training set (fixed seeded indices)"
-    else:
-        described = f"the last {validation.fraction:.0%} of the training arrays (Keras validation_split)"
+    described = None if validation is None else validation.describe()
     return {
         "name": recipe.name,
         "description": recipe.description,
