@@ -12,7 +12,7 @@ def test_backbone_parameter_count_and_output_shape(name):
     backbone = build_backbone(recipe)
     assert sum(p.numel() for p in backbone.parameters()) == recipe.parameter_count
     logits = backbone(torch.zeros(3, *backbone.input_shape))
-    assert logits.shape == (3, recipe.output_shapes[0][0])
+    assert logits.shape == (3, *recipe.output_shapes[0])
 
 
 @pytest.mark.parametrize("name", model_names())
@@ -20,8 +20,10 @@ def test_submodules_are_named_after_the_keras_layers(name):
     recipe = get_recipe(name)
     backbone = build_backbone(recipe)
     for entry in weight_plan(backbone):
-        layer_name, variable = entry.keras_path.rsplit("/", 1)
-        assert entry.torch_key.startswith(f"{layer_name}."), entry
+        # The layer's path: the Keras path less the weight's own path inside the layer
+        # (``lstm/lstm_cell/kernel``: layer ``lstm``, weight ``lstm_cell/kernel``).
+        layer_path = entry.keras_path[: -len(entry.row.keras) - 1]
+        assert entry.torch_key.startswith(f"{layer_path.replace('/', '.')}."), entry
         assert entry.torch_key in backbone.state_dict()
 
 

@@ -1,4 +1,6 @@
-"""``keras.layers.Embedding``: a lookup table; Keras casts its (possibly float) inputs to integers."""
+"""``keras.layers.Embedding``: a lookup table; Keras casts its (possibly float) inputs to integers.
+With ``mask_zero=True`` its output carries a mask, False where the token is 0 (Keras's
+``compute_mask``), which the layers after it carry on or consume as Keras's do."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ class Embedding(LayerKind):
     input_dim: int
     output_dim: int
     embeddings_initializer: str = "uniform"
+    mask_zero: bool = False
     keras_class: ClassVar[str] = "Embedding"
     example_arguments: ClassVar[dict] = {"input_dim": 10, "output_dim": 3}
     # Its inputs are token indices: synthetic inputs are drawn in range (evidence.parity).
@@ -42,6 +45,21 @@ class Embedding(LayerKind):
     def weights(self):
         return (WeightRow("embeddings", "weight", COPY),)
 
+    def masked_outputs(self, input_shape, input_masked):
+        return (self.mask_zero,)
+
+    def compute_mask(self, inputs, mask, outputs):
+        return [inputs != 0]
+
     @classmethod
     def conformance_cases(cls):
-        return [("input_dim 20, output_dim 4", (5,), cls(20, 4))]
+        from lightning_port.layers.kinds.case_models import headed
+        from lightning_port.layers.graph import Input
+        from lightning_port.layers.registry import kind_classes
+
+        inputs = Input((6,))
+        pooled = kind_classes()["GlobalAveragePooling1D"]()(cls(5, 3, mask_zero=True)(inputs))
+        return [
+            ("input_dim 20, output_dim 4", (5,), cls(20, 4)),
+            ("mask_zero, into GlobalAveragePooling1D (a mean over the unmasked steps)", (), headed(inputs, pooled)),
+        ]

@@ -86,6 +86,17 @@ class ElementwiseMerge(nn.Module):
 class _ElementwiseMerge(LayerKind):
     takes_list: ClassVar[bool] = True
     operation: ClassVar[str] = ""
+    supports_masking: ClassVar[bool] = True
+
+    def masked_outputs(self, input_shape, input_masked):
+        # Keras's base_merge: a mask only when every input has one, their logical or.
+        return (all(input_masked),)
+
+    def compute_mask(self, inputs, mask, outputs):
+        combined = mask[0]
+        for other in mask[1:]:
+            combined = combined | other
+        return [combined]
 
     def output_shape(self, input_shape):
         shapes = at_least_one(input_shape, self.keras_class)

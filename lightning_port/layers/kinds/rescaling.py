@@ -15,6 +15,7 @@ class Rescaling(LayerKind):
     scale: float
     offset: float = 0.0
     keras_class: ClassVar[str] = "Rescaling"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"scale": 0.5}
 
     def build(self, input_shape, context):
