@@ -107,3 +107,15 @@ def headed_many(inputs, outputs):
 
     tensors = outputs if isinstance(outputs, list) else [outputs]
     return Model(inputs, _kinds()["Dense"](HEAD_UNITS)(flat_together(tensors)))
+
+
+def masked_sequence_output(layer, length: int = 6, tokens: int = 4):
+    """``Embedding(mask_zero=True)``, then ``layer`` (returning sequences) and a Dense on every
+    step as the model's output: the mask reaches the loss, which Keras weighs step by step."""
+    from lightning_port.layers.graph import Input
+    from lightning_port.layers.kinds.model import Model
+
+    kinds = _kinds()
+    inputs = Input((length,))
+    embedded = kinds["Embedding"](tokens, 3, mask_zero=True)(inputs)
+    return Model(inputs, kinds["Dense"](HEAD_UNITS)(layer(embedded)))

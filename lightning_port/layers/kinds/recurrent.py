@@ -308,7 +308,7 @@ def masked_cases(cls) -> list:
     """Cases with a Keras mask: Embedding(mask_zero=True) on tokens 0..3 (a quarter of the
     steps masked, anywhere in the sequence), and Masking on a Dense(1, relu) branch (a time
     step whose value is 0 is masked)."""
-    from lightning_port.layers.kinds.case_models import masked_by_embedding, masked_by_masking
+    from lightning_port.layers.kinds.case_models import masked_by_embedding, masked_by_masking, masked_sequence_output
 
     return [
         ("mask from Embedding(mask_zero=True)", (), masked_by_embedding(cls(4))),
@@ -318,6 +318,7 @@ def masked_cases(cls) -> list:
         ("mask, zero_output_for_mask (last output)", (), masked_by_embedding(cls(3, zero_output_for_mask=True))),
         ("mask from Masking(0.0)", (), masked_by_masking(cls(3))),
         ("mask, unroll=True", (), masked_by_embedding(cls(3, unroll=True))),
+        ("mask reaching the loss (a masked sequence output: Keras weighs its steps)", (), masked_sequence_output(cls(3, return_sequences=True))),
     ]
 
 
