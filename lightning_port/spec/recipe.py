@@ -179,6 +179,9 @@ class Evidence:
     # "loss" (the test loss, relative to Keras's mean: outcome_margin_relative).
     outcome_metric: str = "accuracy"
     outcome_margin_relative: float | None = None
+    # An extra outcome figure for a sequence of class outputs (one class per step): the share
+    # of test samples whose every step is predicted right (result.json's test "exact_answers").
+    exact_answers: bool = False
 
 
 # compile(loss=..., loss_weights=..., metrics=...) as a recipe writes them: one value for every
