@@ -19,6 +19,11 @@ multiplies and divides, scalars rounded the way Keras casts them), so a step agr
 Keras to float32 rounding. The learning rate at a step is the schedule at Keras's
 ``iterations``: the number of steps taken before it.
 
+An Embedding's gradient reaches Keras's optimizers as one row per looked-up token: where a
+rule squares the gradient (or takes its absolute value) it does so row by row before a token's
+rows are summed (``ops.token_gradients``), and so do these, from the sums the port's Embedding
+leaves on its weight.
+
 The port assumes Keras's ``floatx`` is the variables' dtype (as when a float32 model trains
 in float32, or a float64 model is built with ``floatx="float64"``): the float learning rate
 is a ``floatx`` variable in Keras.
@@ -34,6 +39,8 @@ import math
 
 import numpy as np
 import torch
+
+from lightning_port.ops import token_gradients
 
 from lightning_port.spec import (
     SGD,
@@ -227,6 +234,21 @@ def apply_weight_decay(params: list, weight_decay, learning_rate) -> None:
     torch._foreach_sub_(params, decays)
 
 
+def squares(params: list, grads: list) -> list:
+    """g^2 per parameter, as Keras's ``ops.square(gradient)`` gives it: an Embedding's rows
+    squared before a token's are summed (``ops.token_gradients``)."""
+    found = [token_gradients.statistics(parameter) for parameter in params]
+    plain = torch._foreach_mul(grads, grads)
+    return [value if statistics is None else statistics[0] for value, statistics in zip(plain, found)]
+
+
+def absolutes(params: list, grads: list) -> list:
+    """|g| per parameter, as Keras's ``ops.abs(gradient)`` gives it (an Embedding's rows first)."""
+    found = [token_gradients.statistics(parameter) for parameter in params]
+    plain = torch._foreach_abs(grads)
+    return [value if statistics is None else statistics[1] for value, statistics in zip(plain, found)]
+
+
 def _move_towards_(averages: list, values: list, weight) -> None:
     """averages += (values - averages) * weight: Keras's ``assign_add(m, (g - m) * (1 - beta))``."""
     differences = torch._foreach_sub(values, averages)
@@ -309,6 +331,9 @@ class _KerasOptimizer(torch.optim.Optimizer):
 
     def apply_update(self, group: dict, params: list, grads: list, states: list, step_size: dict) -> None:
         """One Keras ``apply`` (``_backend_apply_gradients``): clip, decay, update."""
+        clips = [name for name in ("clipnorm", "clipvalue", "global_clipnorm") if group.get(name) is not None]
+        if clips and any(token_gradients.statistics(parameter) is not None for parameter in params):
+            raise ValueError(f"{type(self.spec).__name__}({clips[0]}=...) on an Embedding's gradient is not supported: Keras clips its rows per looked-up token, which the port does not reproduce")
         grads = clipped_gradients(group, grads)
         if group.get("weight_decay") is not None:
             apply_weight_decay(params, step_size["weight_decay"], step_size["learning_rate"])
@@ -392,7 +417,7 @@ class KerasAdam(_KerasOptimizer):
         # these with a fused multiply-add (one rounding fewer than Keras's, last bit only); kept
         # as the parity suite measured it.
         torch._foreach_lerp_(momentums, grads, 1 - group["beta_1"])
-        torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - group["beta_2"])
+        torch._foreach_lerp_(velocities, squares(params, grads), 1 - group["beta_2"])
         if group["amsgrad"]:
             velocity_hats = [state["velocity_hat"] for state in states]
             torch._foreach_maximum_(velocity_hats, velocities)
@@ -424,7 +449,7 @@ class KerasRMSprop(_KerasOptimizer):
         rho = group["rho"]
         velocities = [state["velocity"] for state in states]
         # velocity = rho * velocity + (1 - rho) * g^2
-        _decay_towards_(velocities, torch._foreach_mul(grads, grads), rho)
+        _decay_towards_(velocities, squares(params, grads), rho)
         if group["centered"]:
             averages = [state["average_gradient"] for state in states]
             _decay_towards_(averages, grads, rho)
@@ -456,7 +481,7 @@ class KerasAdagrad(_KerasOptimizer):
     def update_step(self, group, params, grads, states, scalars):
         accumulators = [state["accumulator"] for state in states]
         # accumulator += g^2;  var -= (lr * g) / sqrt(accumulator + epsilon)
-        torch._foreach_add_(accumulators, torch._foreach_mul(grads, grads))
+        torch._foreach_add_(accumulators, squares(params, grads))
         denominators = torch._foreach_add(accumulators, group["epsilon"])
         torch._foreach_sqrt_(denominators)
         steps = torch._foreach_mul(grads, scalars["learning_rate"])
@@ -474,7 +499,7 @@ class KerasAdadelta(_KerasOptimizer):
         rho, epsilon = group["rho"], group["epsilon"]
         accumulated_grads = [state["accumulated_grad"] for state in states]
         accumulated_deltas = [state["accumulated_delta_var"] for state in states]
-        _decay_towards_(accumulated_grads, torch._foreach_mul(grads, grads), rho)
+        _decay_towards_(accumulated_grads, squares(params, grads), rho)
         # delta = -(rms(accumulated_delta) * g / rms(accumulated_grad)), rms(x) = sqrt(x + epsilon)
         deltas = torch._foreach_add(accumulated_deltas, epsilon)
         torch._foreach_sqrt_(deltas)
@@ -483,7 +508,14 @@ class KerasAdadelta(_KerasOptimizer):
         torch._foreach_sqrt_(grad_rms)
         torch._foreach_div_(deltas, grad_rms)
         torch._foreach_neg_(deltas)
-        _decay_towards_(accumulated_deltas, torch._foreach_mul(deltas, deltas), rho)
+        delta_squares = torch._foreach_mul(deltas, deltas)
+        for index, parameter in enumerate(params):
+            statistics = token_gradients.statistics(parameter)
+            if statistics is not None:
+                # Keras squares each token row of delta = -(rms(delta) / rms(g)) * g_row
+                ratio = torch.sqrt(accumulated_deltas[index] + epsilon) / grad_rms[index]
+                delta_squares[index] = ratio * ratio * statistics[0]
+        _decay_towards_(accumulated_deltas, delta_squares, rho)
         # var += lr * delta
         torch._foreach_add_(params, torch._foreach_mul(deltas, scalars["learning_rate"]))
 
@@ -504,7 +536,7 @@ class KerasAdamax(_KerasOptimizer):
         _move_towards_(momentums, grads, 1 - group["beta_1"])
         # u = max(beta_2 * u, |g|)
         torch._foreach_mul_(norms, group["beta_2"])
-        torch._foreach_maximum_(norms, torch._foreach_abs(grads))
+        torch._foreach_maximum_(norms, absolutes(params, grads))
         # var -= (lr * m) / ((1 - beta_1^t) * (u + epsilon))
         denominators = torch._foreach_add(norms, group["epsilon"])
         torch._foreach_mul_(denominators, scalars["bias_correction"])
@@ -556,7 +588,7 @@ class KerasNadam(_KerasOptimizer):
         momentums = [state["momentum"] for state in states]
         velocities = [state["velocity"] for state in states]
         _move_towards_(momentums, grads, scalars["momentum_weight"])
-        _move_towards_(velocities, torch._foreach_mul(grads, grads), scalars["velocity_weight"])
+        _move_towards_(velocities, squares(params, grads), scalars["velocity_weight"])
         # m_hat = (u_t_1 * m) / (1 - u_product_t_1) + ((1 - u_t) * g) / (1 - u_product_t)
         m_hats = torch._foreach_mul(momentums, scalars["momentum_factor"])
         torch._foreach_div_(m_hats, scalars["momentum_denominator"])

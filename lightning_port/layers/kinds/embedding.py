@@ -7,16 +7,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import torch
+import torch.nn.functional as F
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, WeightRow
 from lightning_port.layers.translation import COPY
+from lightning_port.ops import token_gradients
 from lightning_port.ops.initializers import initialize
 
 
+class _TokenLookup(torch.autograd.Function):
+    """``F.embedding`` whose backward also sums each token's squared and absolute gradient
+    rows, repeats included, for the Keras-rule optimizers (``ops.token_gradients``)."""
+
+    @staticmethod
+    def forward(ctx, weight, indices, pending):
+        ctx.save_for_backward(indices)
+        ctx.pending, ctx.rows = pending, weight.shape[0]
+        return F.embedding(indices, weight)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (indices,) = ctx.saved_tensors
+        flat_indices = indices.reshape(-1)
+        rows = grad_output.reshape(-1, grad_output.shape[-1])
+        empty = grad_output.new_zeros(ctx.rows, grad_output.shape[-1])
+        ctx.pending.append((empty.index_add(0, flat_indices, rows * rows), empty.index_add(0, flat_indices, rows.abs())))
+        return empty.index_add(0, flat_indices, rows), None, None
+
+
 class KerasEmbedding(nn.Embedding):
+    def __init__(self, *arguments, **options):
+        super().__init__(*arguments, **options)
+        self.pending: list = []  # per-token sums of the backward passes not yet recorded
+        self.weight.register_post_accumulate_grad_hook(self._record)
+
+    def _record(self, weight):
+        if self.pending:
+            squares, absolutes = (sum(parts) for parts in zip(*self.pending))
+            self.pending.clear()
+            token_gradients.record(weight, squares, absolutes)
+
     def forward(self, inputs):
-        return super().forward(inputs.long())
+        indices = inputs.long()
+        if not (torch.is_grad_enabled() and self.weight.requires_grad):
+            return F.embedding(indices, self.weight)
+        self.pending.clear()  # sums a functional (torch.func) backward left, never recorded
+        return _TokenLookup.apply(self.weight, indices, self.pending)
 
 
 @dataclass(frozen=True)
