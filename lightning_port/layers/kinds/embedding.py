@@ -18,13 +18,13 @@ from lightning_port.ops.initializers import initialize
 
 
 class _TokenLookup(torch.autograd.Function):
-    """``F.embedding`` whose backward also sums each token's squared and absolute gradient
-    rows, repeats included, for the Keras-rule optimizers (``ops.token_gradients``)."""
+    """``F.embedding`` whose backward also keeps its gradient's rows, one per looked-up token,
+    for the Keras-rule optimizers (``ops.token_gradients``)."""
 
     @staticmethod
     def forward(ctx, weight, indices, pending):
         ctx.save_for_backward(indices)
-        ctx.pending, ctx.rows = pending, weight.shape[0]
+        ctx.pending, ctx.tokens = pending, weight.shape[0]
         return F.embedding(indices, weight)
 
     @staticmethod
@@ -32,28 +32,27 @@ class _TokenLookup(torch.autograd.Function):
         (indices,) = ctx.saved_tensors
         flat_indices = indices.reshape(-1)
         rows = grad_output.reshape(-1, grad_output.shape[-1])
-        empty = grad_output.new_zeros(ctx.rows, grad_output.shape[-1])
-        ctx.pending.append((empty.index_add(0, flat_indices, rows * rows), empty.index_add(0, flat_indices, rows.abs())))
-        return empty.index_add(0, flat_indices, rows), None, None
+        ctx.pending.append((flat_indices, rows))
+        return grad_output.new_zeros(ctx.tokens, rows.shape[-1]).index_add_(0, flat_indices, rows), None, None
 
 
 class KerasEmbedding(nn.Embedding):
     def __init__(self, *arguments, **options):
         super().__init__(*arguments, **options)
-        self.pending: list = []  # per-token sums of the backward passes not yet recorded
+        self.pending: list = []  # the rows of the backward passes not yet recorded
         self.weight.register_post_accumulate_grad_hook(self._record)
 
     def _record(self, weight):
         if self.pending:
-            squares, absolutes = (sum(parts) for parts in zip(*self.pending))
+            indices, rows = (torch.cat(parts) for parts in zip(*self.pending))
             self.pending.clear()
-            token_gradients.record(weight, squares, absolutes)
+            token_gradients.record(weight, indices, rows)
 
     def forward(self, inputs):
         indices = inputs.long()
         if not (torch.is_grad_enabled() and self.weight.requires_grad):
             return F.embedding(indices, self.weight)
-        self.pending.clear()  # sums a functional (torch.func) backward left, never recorded
+        self.pending.clear()  # rows a functional (torch.func) backward left, never recorded
         return _TokenLookup.apply(self.weight, indices, self.pending)
 
 
