@@ -105,7 +105,10 @@ class Graph:
         if len(self.inputs) != 1 or len(self.outputs) != 1 or len(self.nodes) != len(self.layers):
             return False
         expected = Graph.stack(self.inputs[0].shape, self.layers)
-        return self.nodes == expected.nodes and self.outputs == expected.outputs
+        if self.nodes != expected.nodes or self.outputs != expected.outputs:
+            return False
+        # A layer with several outputs (an RNN's states) cannot sit in a Keras Sequential.
+        return all(len(outputs) == 1 for outputs in self.node_outputs().values())
 
     def layer_named(self, name: str) -> LayerKind:
         for layer in self.layers:

@@ -119,7 +119,10 @@ class KerasModel(nn.Module, BuildContext):
             if masks is not None:
                 input_mask = fetch_mask(node.arguments)
                 present = any(item is not None for item in input_mask) if isinstance(input_mask, list) else input_mask is not None
-                if present and self.graph.layers[node.layer].takes_mask:
+                # Keras hands a layer its input's mask only when the call has one tensor
+                # argument (Layer.__call__): with an initial_state, an RNN runs unmasked
+                # (its output still carries the mask on).
+                if present and self.graph.layers[node.layer].takes_mask and not node.keyword_arguments:
                     keywords["mask"] = input_mask
             if nested:
                 outputs, logits = modules[module_name].run(arguments if isinstance(arguments, list) else [arguments])
