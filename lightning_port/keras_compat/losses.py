@@ -194,13 +194,21 @@ def targets_are_class_indices(loss: LossSpec | None) -> bool:
     return isinstance(loss, (CategoricalCrossentropy, SparseCategoricalCrossentropy))
 
 
+def _one_hot(labels) -> bool:
+    """Rows of 0s and 1s with one 1 each: one-hot rows, not a sequence's class indices whose
+    length happens to equal the class count."""
+    import numpy as np
+
+    return bool(np.all((labels == 0) | (labels == 1)) and np.all(labels.sum(axis=-1) == 1))
+
+
 def as_class_indices(labels, units: int):
     """Labels as class indices: one-hot rows (what Keras's categorical crossentropy is fit on)
     become their argmax, a trailing axis of one is dropped."""
     import numpy as np
 
     labels = np.asarray(labels)
-    if labels.ndim > 1 and labels.shape[-1] == units > 1:
+    if labels.ndim > 1 and labels.shape[-1] == units > 1 and _one_hot(labels):
         labels = labels.argmax(axis=-1)
     elif labels.ndim > 1 and labels.shape[-1] == 1:
         labels = labels[..., 0]

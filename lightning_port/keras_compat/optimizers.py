@@ -208,7 +208,9 @@ def _clip_by_global_norm(grads: list, clipnorm: float, rows: list) -> tuple[list
     squared_norm = torch.stack(_squared_sums(grads, rows)).sum()
     norm = torch.sqrt(squared_norm)
     scale = torch.clamp_max(1.0 / norm, 1.0 / clipnorm) * clipnorm + (norm - norm)
-    return torch._foreach_mul(grads, scale), [None if found is None else found.scaled(scale) for found in rows]
+    # `v * scale` turns an IndexedSlices into a dense tensor (its rows summed): after this clip
+    # an Embedding's gradient is squared whole, like any other.
+    return torch._foreach_mul(grads, scale), [None] * len(grads)
 
 
 def _clip_by_value(grads: list, clipvalue: float, rows: list) -> tuple[list, list]:
@@ -520,7 +522,7 @@ class KerasAdadelta(_KerasOptimizer):
         torch._foreach_sqrt_(grad_rms)
         torch._foreach_div_(deltas, grad_rms)
         torch._foreach_neg_(deltas)
-        delta_squares = torch._foreach_mul(deltas, deltas)
+        delta_squares = list(torch._foreach_mul(deltas, deltas))
         for index, found in enumerate(scalars[TOKEN_ROWS]):
             if found is not None:
                 # Keras squares each token row of delta = -(rms(delta) / rms(g)) * g_row

@@ -159,7 +159,10 @@ def random_recurrent(seed: int) -> RandomRecurrent:
                 model = L.Model(inputs, head)
             else:
                 if len(tensor.shape) == 2:
-                    pooled = L.GlobalAveragePooling1D()(tensor) if rng.random() < 0.5 else L.Flatten()(tensor)
+                    # A masked mean over a sequence whose every step is masked is 0/0 in both
+                    # frameworks: on masked sequences (tokens 0 drawn often) only Flatten.
+                    masked = any(feature.startswith("mask") for feature in features)
+                    pooled = L.GlobalAveragePooling1D()(tensor) if rng.random() < 0.5 and not masked else L.Flatten()(tensor)
                 else:
                     pooled = tensor
                 parts = [pooled] + [_flat(item) for item in extra_heads]

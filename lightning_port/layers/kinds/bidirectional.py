@@ -219,6 +219,9 @@ class Bidirectional(LayerKind):
             ("mask from Embedding(mask_zero=True), LSTM", (), masked_by_embedding(cls(LSTM(3)))),
             ("mask, return_sequences (masked steps zero), concat", (), masked_by_embedding(cls(LSTM(3, return_sequences=True)))),
             ("mask, return_sequences, merge_mode None, GRU", (), masked_by_embedding(cls(GRU(3, return_sequences=True), merge_mode=None))),
+            # TensorFlow's unrolled loop zeroes the backward layer's masked outputs by the mask as
+            # given, not reversed (backend/tensorflow/rnn.py): the port reproduces it.
+            ("mask, unroll, return_sequences (the backward copy zeroes by the unreversed mask)", (), masked_by_embedding(cls(SimpleRNN(3, return_sequences=True, unroll=True)))),
         ]
         return cases
 

@@ -31,6 +31,7 @@ frameworks the same masks.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -55,6 +56,10 @@ class Recurrence(nn.Module):
     """One recurrent layer on (batch, time, features) (module docstring). Subclasses give the
     cell: ``gates``, the fused kernel if any (``fused``), and one step (``step``)."""
 
+    # Every recurrent module runs the loop (``loop_everywhere``): the evidence holds the loop
+    # path to the float64 truth on the configurations the fused kernel would otherwise take.
+    loop_everywhere: ClassVar[bool] = False
+
     gates: ClassVar[int] = 1
     states: ClassVar[int] = 1  # LSTM: 2 (h and c)
     # Keras's cells with recurrent dropout use one input and one recurrent mask per gate
@@ -70,6 +75,7 @@ class Recurrence(nn.Module):
         self.dropout, self.recurrent_dropout = layer.dropout, layer.recurrent_dropout
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
         self.go_backwards, self.zero_output_for_mask = layer.go_backwards, layer.zero_output_for_mask
+        self.unroll = layer.unroll
         self.kernel = nn.Parameter(torch.empty(self.gates * self.units, features))
         self.recurrent_kernel = nn.Parameter(torch.empty(self.gates * self.units, self.units))
         self.bias = nn.Parameter(torch.empty(layer.bias_shape())) if layer.use_bias else None
@@ -163,16 +169,25 @@ class Recurrence(nn.Module):
     def forward(self, inputs, initial_state=None, mask=None):
         states = self.initial_states(inputs, initial_state)
         input_masks, recurrent_masks = self.dropout_masks(inputs)
+        given_mask = mask
         if self.go_backwards:
             inputs = inputs.flip(1)
             mask = None if mask is None else mask.flip(1)
-        if self.fusable and not self.force_loop and mask is None and recurrent_masks is None and (input_masks is None or len(input_masks) == 1):
+        if self.fusable and not (self.force_loop or Recurrence.loop_everywhere) and mask is None and recurrent_masks is None and (input_masks is None or len(input_masks) == 1):
             if input_masks is not None:
                 inputs = inputs * input_masks[0].unsqueeze(1)
             outputs, states = self.fused(inputs, states)
             last = outputs[:, -1]
         else:
             outputs, last, states = self._loop(inputs, states, mask, input_masks, recurrent_masks)
+            if mask is not None and self.zero_output_for_mask:
+                # TensorFlow's unrolled loop zeroes the masked outputs with the mask as given,
+                # not reversed for go_backwards, against outputs in processing order: where they
+                # differ, so does Keras (backend/tensorflow/rnn.py, the unroll branch).
+                zeroing = given_mask if self.unroll else mask
+                last = torch.where(mask[:, -1:], last, torch.zeros_like(last))
+                if outputs is not None:
+                    outputs = torch.where(zeroing.unsqueeze(-1), outputs, torch.zeros_like(outputs))
         output = outputs if self.return_sequences else last
         return (output, *states) if self.return_state else output
 
@@ -183,10 +198,10 @@ class Recurrence(nn.Module):
         for time in range(inputs.shape[1]):
             output, new_states = self.step(projected[:, time], states, recurrent_masks)
             if mask is not None:
+                # A masked step keeps the states and repeats the previous output (zeros at the
+                # start); zero_output_for_mask zeroes masked outputs afterwards (forward).
                 keep = mask[:, time].unsqueeze(-1)
-                if previous is None or self.zero_output_for_mask:
-                    previous = torch.zeros_like(output)
-                output = torch.where(keep, output, previous)
+                output = torch.where(keep, output, torch.zeros_like(output) if previous is None else previous)
                 new_states = [torch.where(keep, new, old) for new, old in zip(new_states, states)]
                 previous = output
             states = new_states
@@ -304,6 +319,17 @@ def recurrent_cases(cls, extra: list) -> list:
     return cases + extra
 
 
+@contextlib.contextmanager
+def loop_everywhere():
+    """Every recurrent module runs Keras's cell loop inside the block, fused kernel or not."""
+    previous = Recurrence.loop_everywhere
+    Recurrence.loop_everywhere = True
+    try:
+        yield
+    finally:
+        Recurrence.loop_everywhere = previous
+
+
 def masked_cases(cls) -> list:
     """Cases with a Keras mask: Embedding(mask_zero=True) on tokens 0..3 (a quarter of the
     steps masked, anywhere in the sequence), and Masking on a Dense(1, relu) branch (a time
@@ -322,4 +348,4 @@ def masked_cases(cls) -> list:
     ]
 
 
-__all__ = ["Recurrence", "RecurrentKind", "activation_function", "masked_cases", "recurrent_cases"]
+__all__ = ["Recurrence", "RecurrentKind", "activation_function", "loop_everywhere", "masked_cases", "recurrent_cases"]
