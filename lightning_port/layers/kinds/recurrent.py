@@ -173,7 +173,9 @@ class Recurrence(nn.Module):
         if self.go_backwards:
             inputs = inputs.flip(1)
             mask = None if mask is None else mask.flip(1)
-        if self.fusable and not (self.force_loop or Recurrence.loop_everywhere) and mask is None and recurrent_masks is None and (input_masks is None or len(input_masks) == 1):
+        # torch.compile cannot trace torch's fused RNN kernels under torch.func's gradient (the
+        # --compile training step): compiled, the loop runs, which computes the same.
+        if self.fusable and not (self.force_loop or Recurrence.loop_everywhere or torch.compiler.is_compiling()) and mask is None and recurrent_masks is None and (input_masks is None or len(input_masks) == 1):
             if input_masks is not None:
                 inputs = inputs * input_masks[0].unsqueeze(1)
             outputs, states = self.fused(inputs, states)
