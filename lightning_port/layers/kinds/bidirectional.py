@@ -3,8 +3,9 @@ layer run forward and backward over the sequence, merged (``keras/src/layers/rnn
 
 Keras copies ``layer`` into ``forward_<name>`` and, unless ``backward_layer`` is given, into
 ``backward_<name>`` with ``go_backwards=True``; both copies get ``zero_output_for_mask =
-return_sequences`` (so masked steps of merged sequences are zeros). The spec keeps the layer as
-written with that option set as Keras sets it. The backward sequence is flipped back before
+return_sequences`` whatever the layer had (so masked steps of merged sequences are zeros). The
+spec keeps the layers with that option at its default, which Keras ignores, and builds them with
+it set as Keras sets it. The backward sequence is flipped back before
 the merge (``concat``, ``sum``, ``ave``, ``mul``, or ``None``: two outputs); with
 ``return_state`` the outputs are followed by the forward then the backward states, and an
 ``initial_state`` list is split in halves the same way. The weights are the forward copy's,
@@ -87,8 +88,8 @@ class Bidirectional(LayerKind):
     def __post_init__(self):
         for field_name in ("layer", "backward_layer"):
             inner = getattr(self, field_name)
-            if isinstance(inner, RecurrentKind) and inner.zero_output_for_mask != inner.return_sequences:
-                object.__setattr__(self, field_name, _keeping_creation(inner, replace(inner, zero_output_for_mask=inner.return_sequences)))
+            if isinstance(inner, RecurrentKind) and inner.zero_output_for_mask:
+                object.__setattr__(self, field_name, _keeping_creation(inner, replace(inner, zero_output_for_mask=False)))
         super().__post_init__()
         refuse(self)
 
@@ -109,11 +110,16 @@ class Bidirectional(LayerKind):
 
     # ---- the two layers, as Keras makes them ----
     @property
+    def forward(self) -> RecurrentKind:
+        """The forward layer as Keras runs it: zero_output_for_mask = return_sequences."""
+        return replace(self.layer, zero_output_for_mask=self.layer.return_sequences)
+
+    @property
     def backward(self) -> RecurrentKind:
-        """The backward layer: the one given, else the forward one with go_backwards=True."""
-        if self.backward_layer is not None:
-            return self.backward_layer
-        return replace(self.layer, go_backwards=True, name=None)
+        """The backward layer as Keras runs it: the one given, else the forward one with
+        go_backwards=True; zero_output_for_mask = return_sequences."""
+        backward = self.backward_layer if self.backward_layer is not None else replace(self.layer, go_backwards=True, name=None)
+        return replace(backward, zero_output_for_mask=backward.return_sequences)
 
     def _inner_name(self, layer: LayerKind) -> str:
         return layer.name or snake_case(layer.keras_class)
@@ -165,10 +171,10 @@ class Bidirectional(LayerKind):
 
     # ---- torch ----
     def build(self, input_shape, context):
-        return BidirectionalRecurrence(self.layer.build(input_shape, context), self.backward.build(input_shape, context), self)
+        return BidirectionalRecurrence(self.forward.build(input_shape, context), self.backward.build(input_shape, context), self)
 
     def initialize(self, module):
-        self.layer.initialize(module.forward_layer)
+        self.forward.initialize(module.forward_layer)
         self.backward.initialize(module.backward_layer)
 
     def weights(self):
@@ -187,8 +193,13 @@ class Bidirectional(LayerKind):
             raise UnsupportedLayer(f"{where}: a Bidirectional layer without its layer's config")
         forward = read_layer(config["layer"])
         forward_name = forward.name
-        layer = replace(forward, name=removeprefix(forward_name, "forward_") if forward_name else None)
+        # zero_output_for_mask as the spec keeps it (Keras sets it on its copies whatever it was).
+        if not isinstance(forward, RecurrentKind):
+            raise UnsupportedLayer(f"{where}: option layer={forward.keras_class} is not supported (SimpleRNN, LSTM or GRU)")
+        layer = replace(forward, name=removeprefix(forward_name, "forward_") if forward_name else None, zero_output_for_mask=False)
         backward = read_layer(config["backward_layer"]) if isinstance(config.get("backward_layer"), dict) else None
+        if isinstance(backward, RecurrentKind):
+            backward = replace(backward, zero_output_for_mask=False)
         derived = replace(layer, go_backwards=True, name=f"backward_{removeprefix(layer.name or '', 'backward_')}")
         if backward is not None and backward == derived:
             backward = None  # the one Keras derives from the forward layer
