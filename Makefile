@@ -15,7 +15,7 @@ BENCHMARK_ARGS ?=
 # e.g. make benchmark PROFILE_ARGS="--steps 192"
 PROFILE_ARGS ?=
 
-.PHONY: train test parity parity-fast slow benchmark report conformance gpu-evidence clean
+.PHONY: train test parity parity-fast slow benchmark report conformance corpus examples gpu-evidence clean
 
 $(BIN)/.installed-runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,9 +55,17 @@ benchmark: $(BIN)/.installed-all
 	$(BIN)/python scripts/benchmark.py --targeted $(BENCHMARK_ARGS)
 	$(BIN)/python scripts/profile_step.py --model cifar_cnn $(PROFILE_ARGS)
 
+## examples/: every tutorial as plain Lightning code (scripts/export.py); tests/export compares them with today's export.
+examples: $(BIN)/.installed-runtime
+	$(BIN)/python scripts/export.py --all --output examples
+
 ## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
 conformance: $(BIN)/.installed-all
 	$(BIN)/python scripts/conformance.py
+
+## The tutorial corpus (docs/corpus.md): published Keras tutorials rebuilt small, each put through port.py.
+corpus: $(BIN)/.installed-all
+	$(BIN)/python scripts/corpus.py
 
 ## The GPU evidence in resumable stages of under 9 minutes (scripts/gpu_evidence.py --help);
 ## SMOKE=1: the same stages on this CPU with tiny sizes. No venv is made: the GPU machine has

@@ -41,10 +41,14 @@ LAYERS: list[str] = [
     "lightning_port.evidence.parity",
     # the comparison reports and their document model (the port's report uses both)
     "lightning_port.evidence.comparison",
+    # a recipe as plain Lightning code, and the proof that it is the port (reads parity's Keras side)
+    "lightning_port.export",
     # the porting tool
     "lightning_port.porting",
     # the conformance table (ports random models)
     "lightning_port.evidence.conformance",
+    # the tutorial corpus (ports keras_reference/corpus's models)
+    "lightning_port.evidence.corpus",
     # the benchmark, the GPU pipeline, shared statistics
     "lightning_port.evidence.benchmarking",
     "lightning_port.evidence.gpu",
@@ -114,7 +118,8 @@ def test_no_import_runs_back_up_the_layers():
     "module, layer",
     [("lightning_port.cli.train", "lightning_port.cli"), ("lightning_port.spec.recipe", "lightning_port.spec"), ("keras_reference.run", "keras_reference"),
      ("lightning_port.keras_compat.defaults", "lightning_port.keras_compat.defaults"), ("lightning_port.keras_compat.losses", "lightning_port.keras_compat"),
-     ("tools.gpu_evidence.transfer", "tools")],
+     ("tools.gpu_evidence.transfer", "tools"), ("keras_reference.corpus.convmixer", "keras_reference"),
+     ("lightning_port.evidence.corpus.measure", "lightning_port.evidence.corpus")],
 )
 def test_layer_lookup(module, layer):
     assert LAYERS[layer_of(module)] == layer

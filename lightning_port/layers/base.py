@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, ClassVar
 
+from lightning_port.layers.emit import CHANNELS_LAST, EmitContext, Emitted, NotExportable
 from lightning_port.layers.translation import Translation
 from lightning_port.ops.windows import LayerShapeError
 
@@ -132,6 +133,15 @@ class LayerKind:
 
     def weights(self) -> tuple[WeightRow, ...]:
         return ()
+
+    # ---- export (lightning_port.export writes plain torch code; layers.emit says how) ----
+    # The layout the kind's exported call takes and gives (layers.emit).
+    export_layout: ClassVar[str] = CHANNELS_LAST
+
+    def emit(self, context: EmitContext) -> Emitted:
+        """This call as exported torch code. A kind that does not define it is refused by the
+        exporter in one line (kinds added without an export stay valid everywhere else)."""
+        raise NotExportable(f"{context.where}: the exporter does not write {self.keras_class} layers yet")
 
     # ---- Keras configs ----
     @classmethod

@@ -30,6 +30,16 @@ from lightning_port.layers.base import CREATION, LayerKind, Shape
 from lightning_port.layers.config import UnsupportedLayer, snake_case
 from lightning_port.ops.windows import LayerShapeError
 
+# The length a measurement, a summary or an example batch gives an axis a model leaves unknown
+# (``Input(shape=(None,))``): any length computes the same per-position arithmetic.
+STAND_IN_LENGTH = 8
+
+
+def concrete(shape) -> tuple[int, ...]:
+    """A shape with each unknown axis at ``STAND_IN_LENGTH``."""
+    return tuple(STAND_IN_LENGTH if size is None else size for size in shape)
+
+
 @dataclass(frozen=True)
 class InputRef:
     """A graph input, by position in ``Graph.inputs``."""
@@ -350,9 +360,8 @@ class _Call:
 
 
 def Input(shape, name: str | None = None, dtype: str = "float32") -> SymbolicTensor:  # noqa: N802 - Keras's name
-    """``keras.Input``: a model input of ``shape`` (without the batch axis)."""
-    if any(size is None for size in shape):
-        raise LayerShapeError(f"Input(shape={tuple(shape)}): the port needs every axis's size (no None)")
+    """``keras.Input``: a model input of ``shape`` (without the batch axis); ``None`` for an
+    axis of variable length (a text model's sequence axis)."""
     graph_input = GraphInput(tuple(shape), name, dtype)
     return SymbolicTensor(graph_input.shape, dtype, None, graph_input)
 

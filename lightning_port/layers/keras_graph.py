@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lightning_port.layers.base import LayerKind
-from lightning_port.layers.config import UnsupportedLayer, as_tuples
-from lightning_port.layers.graph import Graph, Input, describe, graph_from_tensors
+from lightning_port.layers.config import UnsupportedLayer
+from lightning_port.layers.graph import Graph, Input, graph_from_tensors
 from lightning_port.ops.windows import LayerShapeError
 
 _STRING_LAYERS = {"TextVectorization", "StringLookup", "Hashing", "HashedCrossing"}
@@ -47,11 +47,13 @@ def _input_of(entry: dict) -> tuple[tuple[int, ...], str, str]:
     shape = config.get("batch_shape") or config.get("batch_input_shape")
     if shape is None and config.get("shape") is not None:
         shape = [None, *config["shape"]]
-    if shape is None or any(size is None for size in shape[1:]):
-        raise UnsupportedLayer(f"{_where(entry)}: an input without a fixed shape ({shape}); build the model with keras.Input(shape=...) giving every axis's size")
+    if shape is None:
+        raise UnsupportedLayer(f"{_where(entry)}: an input without a shape; build the model with keras.Input(shape=...)")
+    if len(shape) > 2 and shape[-1] is None:  # a sequence of token ids (None,) is fine; features of unknown width are not
+        raise UnsupportedLayer(f"{_where(entry)}: an input whose last (feature) axis has no size ({shape}); give keras.Input that axis's size")
     dtype = config.get("dtype")
     dtype = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else (dtype or "float32")
-    return tuple(int(size) for size in shape[1:]), config.get("name") or entry.get("name"), dtype
+    return tuple(None if size is None else int(size) for size in shape[1:]), config.get("name") or entry.get("name"), dtype
 
 
 def read_sequential(config: dict, where: str = "the model"):
@@ -71,8 +73,8 @@ def sequential_input(config: dict) -> tuple[tuple[int, ...] | None, str | None, 
         if entry.get("class_name") == "InputLayer":
             return _input_of(entry)
     shape = config.get("build_input_shape")
-    if shape is not None and all(size is not None for size in shape[1:]):
-        return tuple(int(size) for size in shape[1:]), None, "float32"
+    if shape is not None:
+        return tuple(None if size is None else int(size) for size in shape[1:]), None, "float32"
     return None, None, "float32"
 
 
@@ -93,13 +95,7 @@ def _tensors(value, where: str):
     raise UnsupportedLayer(f"{where}: a call argument that is not a tensor or a list of tensors ({str(value)[:80]}); the port reproduces calls on tensors only")
 
 
-# Layers whose Keras call takes ``training=False`` by default: Keras records that default on
-# such a call when it hands the layer a mask; ``fit``/``evaluate``/``predict`` replace it by
-# their own flag (``functional.operation_fn``), so it fixes nothing.
-_TRAINING_DEFAULT_FALSE = {"SimpleRNN", "LSTM", "GRU"}
-
-
-def _references(node_config: dict, where: str, class_name: str = "", mask_operations: frozenset = frozenset()):
+def _references(node_config: dict, where: str, mask_operations: frozenset = frozenset()):
     """(argument, keyword arguments, whether a mask was handed to the call) of one inbound
     node, as keras_history triples. A ``mask`` Keras computed by its own propagation (the ops
     of ``compute_mask``, ``mask_operations``) is left out: the port propagates masks itself."""
@@ -114,9 +110,11 @@ def _references(node_config: dict, where: str, class_name: str = "", mask_operat
         if value is None:
             continue  # e.g. mask=None: Keras records the default
         if key == "training":
-            if value is False and class_name in _TRAINING_DEFAULT_FALSE:
-                continue
-            raise UnsupportedLayer(f"{where}: a call with training={value!r} fixed; the port follows the model's training mode")
+            # Keras records the training flag a layer was called with while the graph was built
+            # (Dropout's default False; a recurrent layer's default False when it is handed a
+            # mask), and its Functional runtime replaces it by the model's own flag on every
+            # call that gives one (fit, evaluate, predict): so does the port.
+            continue
         if key == "mask":
             history = _history(value)
             if history is None or history[0] not in mask_operations:
@@ -155,7 +153,7 @@ def functional_graph(config: dict, where: str = "the model") -> Graph:
         layer = read_layer(entry)
         layers[name] = layer
         for index, node_config in enumerate(entry.get("inbound_nodes", [])):
-            argument, keywords, masked = _references(node_config, _where(entry), entry.get("class_name", ""), frozenset(operations))
+            argument, keywords, masked = _references(node_config, _where(entry), frozenset(operations))
             for reference in ([argument] if isinstance(argument, tuple) else list(argument)) + [item for value in keywords.values() for item in ([value] if isinstance(value, tuple) else value)]:
                 if reference[0] in operations:
                     operation = operations[reference[0]]
@@ -191,11 +189,15 @@ def functional_graph(config: dict, where: str = "the model") -> Graph:
             name, index, *_ = pending[0]
             raise UnsupportedLayer(f"{where}: the call {index} of node '{name}' reads tensors no layer makes; the file's graph is inconsistent")
 
+    functional_layers = {entry.get("name") for entry in entries if entry.get("class_name") in ("Functional", "Model")}
+
     def endpoints(key):
         value = config.get(key) or []
         if value and not isinstance(value[0], (list, tuple)):
             value = [value]  # a single [name, node, tensor]
-        return [tuple(item) for item in value]
+        # Keras numbers a nested Functional model's calls from 1 here (its node 0 is the one it
+        # was built with) but from 0 in the calls that read them (keras/src/models/functional.py).
+        return [(name, int(node) - (name in functional_layers), int(tensor)) for name, node, tensor in value]
 
     try:
         graph_inputs = [tensors[(name, int(node), int(tensor))] for name, node, tensor in endpoints("input_layers")]

@@ -23,15 +23,23 @@ def pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
-def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
-    """Keras/TensorFlow "same" padding of one axis: (before, after), the odd one at the end."""
+def same_padding(size: int | None, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """Keras/TensorFlow "same" padding of one axis: (before, after), the odd one at the end.
+    On an axis of unknown length (``None``) it is known only for stride 1."""
     effective = (kernel - 1) * dilation + 1
+    if size is None:
+        if stride != 1:
+            raise LayerShapeError(f"'same' padding with stride {stride} over an axis of unknown length; give keras.Input that axis's size")
+        return (effective - 1) // 2, effective - 1 - (effective - 1) // 2
     total = max((math.ceil(size / stride) - 1) * stride + effective - size, 0)
     return total // 2, total - total // 2
 
 
-def window_output(size: int, kernel: int, stride: int, padding: str, dilation: int = 1) -> int:
+def window_output(size: int | None, kernel: int, stride: int, padding: str, dilation: int = 1) -> int | None:
+    """The output length of a window over one axis; None for an axis of unknown length."""
     effective = (kernel - 1) * dilation + 1
+    if size is None:
+        return None
     if padding in ("same", "causal"):
         return math.ceil(size / stride)
     if size < effective:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lightning_port.data import load_raw_splits
 from lightning_port.data.arrays import load_arrays_split, read_arrays
 from lightning_port.data.structure import each, length, rows
 from lightning_port.data.errors import DataError
@@ -22,6 +23,7 @@ from lightning_port.evidence.parity.architecture import compare_rows, keras_rows
 from lightning_port.models.keras_weights import WeightTranslationError, load_keras_weights
 from lightning_port.models import build_backbone
 from lightning_port.evidence.parity.measure import measure_parity, synthetic_data
+from lightning_port.export.exporter import WEIGHTS_FILE, ExportError, export_sources, write_export
 from lightning_port.porting.reader import PortError, read_keras_file
 from lightning_port.porting.report import render
 from lightning_port.porting.writer import recipe_source
@@ -33,6 +35,7 @@ from lightning_port.support.results import package_versions
 RECIPE_FILE = "recipe.py"
 CHECKPOINT_FILE = "model.ckpt"
 PARITY_FILE = "parity.json"
+STANDALONE_FOLDER = "lightning"  # --standalone: the port as plain Lightning code (export/)
 
 
 def _measurement_data(recipe, data: Path | None, samples: int):
@@ -97,8 +100,31 @@ def write_recipe_module(recipe, path: Path, origin: str) -> None:
     raise AssertionError(f"the written recipe module reads back differently: {written} != {recipe}")  # a bug, not bad input
 
 
-def port_model(source: str | Path, output_dir: str | Path, data: str | Path | None = None, samples: int = 1_000) -> dict:
-    """Port ``source`` into ``output_dir``; returns the report data (parity.json's content)."""
+def _standalone_data_root(recipe, data: Path | None) -> Path | None:
+    """The data root the proof reads the user's arrays from: where their .npz has every split
+    the exported data.py reads (else the proof runs on synthetic samples)."""
+    if data is None:
+        return None
+    try:
+        load_raw_splits(recipe, Path.cwd(), recipe.train_samples)
+    except (DataError, ValueError, KeyError):
+        return None
+    return Path.cwd()
+
+
+def _standalone(recipe, export, backbone, keras_model, folder: Path, data: Path | None) -> dict:
+    """The port as plain Lightning code in ``folder``, and the proof that it is the port."""
+    from lightning_port.export.proof import prove_export
+
+    write_export(export, folder, backbone.state_dict())
+    proof = prove_export(export, folder, backbone.state_dict(), _standalone_data_root(recipe, data), keras_model)
+    return {"folder": folder.name, "files": [*export.files, WEIGHTS_FILE], **proof.as_dict(), "lines": proof.lines()}
+
+
+def port_model(source: str | Path, output_dir: str | Path, data: str | Path | None = None, samples: int = 1_000, standalone: bool = False) -> dict:
+    """Port ``source`` into ``output_dir``; returns the report data (parity.json's content).
+    ``standalone``: also write the port as plain Lightning code (``STANDALONE_FOLDER``) and
+    prove it is the port (``export.proof``)."""
     source, output_dir = Path(source), Path(output_dir)
     if output_dir.exists() and any(output_dir.iterdir()):
         raise PortError(f"{output_dir} already holds files; choose another --output or remove it")
@@ -111,6 +137,12 @@ def port_model(source: str | Path, output_dir: str | Path, data: str | Path | No
     except WeightTranslationError as error:
         raise PortError(f"{source}: the weights do not match the layers' configs ({error})") from None
     inputs, targets, described = _measurement_data(recipe, data, samples)
+    export = None
+    if standalone:
+        try:
+            export = export_sources(recipe)
+        except ExportError as error:
+            raise PortError(f"{source}: --standalone: {error}") from None
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}-", dir=output_dir.parent))
@@ -139,9 +171,12 @@ def port_model(source: str | Path, output_dir: str | Path, data: str | Path | No
             "parity": parity,
             "data": described,
             "passed": not differences and all(row["passed"] is not False for row in parity),
+            **({"standalone": _standalone(recipe, export, backbone, read.keras_model, scratch / STANDALONE_FOLDER, data)} if export else {}),
             "versions": package_versions("torch", "lightning", "keras", "tensorflow", "numpy"),
             **stamp(),
         }
+        if export is not None:
+            report["passed"] = report["passed"] and report["standalone"]["passed"]
         atomic_write_json(scratch / PARITY_FILE, report)
         render(report, scratch)
         if output_dir.exists():
@@ -153,4 +188,4 @@ def port_model(source: str | Path, output_dir: str | Path, data: str | Path | No
     return report
 
 
-__all__ = ["CHECKPOINT_FILE", "PARITY_FILE", "RECIPE_FILE", "PortError", "port_model"]
+__all__ = ["CHECKPOINT_FILE", "PARITY_FILE", "RECIPE_FILE", "STANDALONE_FOLDER", "PortError", "port_model"]

@@ -60,12 +60,33 @@ def parity_section(report: dict) -> list:
     return [Heading("Parity against the live Keras model"), Paragraph(text), Table(headers, rows)]
 
 
+def standalone_section(report: dict) -> list:
+    """--standalone: the plain Lightning code and the three checks that it is the port."""
+    standalone = report.get("standalone")
+    if not standalone:
+        return []
+    text = (
+        f"{standalone['folder']}/ holds the port as plain Lightning code ({', '.join(standalone['files'])}), importing torch, "
+        "lightning, torchmetrics and numpy only. Run where lightning_port, Keras and TensorFlow cannot be imported, the "
+        "exported code was checked against the framework path (a: outputs, b: training steps, bit for bit) and against "
+        "the live Keras model (c: the float64-truth rows above, the exported code in the port's place)."
+    )
+    rows = [[check["name"], "passed" if check["passed"] else "FAILED", check["detail"]] for check in standalone["checks"]]
+    for row in standalone["parity"]:
+        if "port_error" not in row:
+            rows.append([f"(c) {row['quantity']}", "—", row["note"]])
+            continue
+        detail = f"exported {_number(row['port_error'])}, Keras {_number(row['keras_error'])}, bound {_number(row['bound'])}, float64 difference {_number(row['float64_difference'])}; {row['note']}"
+        rows.append([f"(c) {row['quantity']}", "passed" if row["passed"] else "FAILED", detail])
+    return [Heading("Standalone Lightning code"), Paragraph(text), Table(["check", "result", "measured"], rows)]
+
+
 def environment_section(report: dict) -> list:
     versions = ", ".join(f"{name} {version}" for name, version in sorted(report["versions"].items()))
     return [Heading("Environment"), Paragraph(f"Measured {report['measured_at']} at commit {report['commit']} on {report['machine']}; {versions}.")]
 
 
-SECTIONS = [model_section, architecture_section, parity_section, environment_section]
+SECTIONS = [model_section, architecture_section, parity_section, standalone_section, environment_section]
 
 
 def render(report: dict, directory: Path) -> dict[str, Path]:

@@ -35,7 +35,7 @@ def _call(spec, keep: tuple[str, ...] = (), keyword_only: bool = False) -> str:
     """``Name(required..., option=value)`` with only the options that differ from the defaults
     (and those named in ``keep``), required fields positionally (unless ``keyword_only``), as a
     person would write it."""
-    positional, keywords = [], []
+    positional, keywords, name = [], [], []
     for field in dataclasses.fields(spec):
         value = getattr(spec, field.name)
         has_default = field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
@@ -44,8 +44,9 @@ def _call(spec, keep: tuple[str, ...] = (), keyword_only: bool = False) -> str:
             continue
         default = field.default if field.default is not dataclasses.MISSING else field.default_factory()
         if value != default or field.name in keep:
-            keywords.append(f"{field.name}={_value(value)}")
-    return f"{type(spec).__name__}({', '.join(positional + keywords)})"
+            # A layer's name last, as Keras code writes it.
+            (name if field.name == "name" and isinstance(spec, LayerKind) else keywords).append(f"{field.name}={_value(value)}")
+    return f"{type(spec).__name__}({', '.join(positional + keywords + name)})"
 
 
 def _loss_value(loss) -> str:
@@ -102,6 +103,7 @@ def graph_lines(graph: Graph, variables: _Variables, model_variable: str) -> lis
     nested models and shared layers as variables, then one line per call in Keras's order."""
     lines: list[str] = []
     tensors: dict = {}
+    resolved = graph.resolved()  # the names Keras gives: each tensor is named after its layer
     for index, graph_input in enumerate(graph.inputs):
         variable = variables.new(graph_input.name or "inputs")
         tensors[InputRef(index)] = variable
@@ -113,11 +115,11 @@ def graph_lines(graph: Graph, variables: _Variables, model_variable: str) -> lis
     layer_variables: dict[int, str] = {}
     for position, layer in enumerate(graph.layers):
         if layer.keras_class == "Functional":
-            inner = variables.new(layer.name or "model")
+            inner = variables.new(resolved.layers[position].name)
             lines += [""] + graph_lines(layer.graph, variables, inner) + [""]
             layer_variables[position] = inner
         elif calls_per_layer.get(position, 0) > 1 or layer.keras_class == "Sequential":
-            variable = variables.new(f"{layer.name or layer.keras_class.lower()}_layer" if layer.keras_class != "Sequential" else (layer.name or "sequential"))
+            variable = variables.new(f"{resolved.layers[position].name}_layer" if layer.keras_class != "Sequential" else resolved.layers[position].name)
             lines.append(f"{variable} = {_call(layer)}")
             layer_variables[position] = variable
 
@@ -134,7 +136,7 @@ def graph_lines(graph: Graph, variables: _Variables, model_variable: str) -> lis
         keywords = "".join(f", {key}={argument(value)}" for key, value in node.keyword_arguments)
         call = f"{callee}({argument(node.arguments)}{keywords})"
         outputs = len(layer.output_shapes(graph.node_input_shape(node)))
-        base = (layer.name or layer.keras_class.lower()) + (f"_call{node.index + 1}" if node.index else "")
+        base = resolved.layers[node.layer].name + (f"_call{node.index + 1}" if node.index else "")
         names = [variables.new(base)] if outputs == 1 else [variables.new(f"{base}_output_{index}") for index in range(outputs)]
         for index, name in enumerate(names):
             tensors[OutputRef(node.layer, node.index, index)] = name

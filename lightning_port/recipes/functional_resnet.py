@@ -65,15 +65,19 @@ RECIPE = Recipe(
     validation=ValidationSplit(0.2),
     parameter_count=223_242,
     reported=ReportedResult(note="the guide prints no figure: one epoch on 1,000 images is a demonstration"),
-    # The full-data schedule (below) reaches ~70% here; one epoch on 1,000 images, ~20%.
-    accuracy_target=0.15,
+    # For the full-data schedule below (the guide's one epoch on 1,000 images is near chance,
+    # 10-19% measured): the pilot runs scored 71.8% (Lightning) and 70.5% (Keras) at seed 100,
+    # less a margin for the seed-to-seed spread.
+    accuracy_target=0.66,
     evidence=Evidence(
         # The guide: "Try to train on the entire dataset until convergence!". The outcome
         # evidence does: all 50,000 images (the last 20% still held out by validation_split,
         # as the guide's fit call says) for the schedule's epochs, in both frameworks.
         outcome_epochs=10,
         outcome_train_samples="all",
-        outcome_seeds=4,
+        # RMSprop(1e-3)'s last epochs move the validation accuracy by a point or two (measured
+        # below), so the seed-to-seed spread needs several seeds to decide a +-1 point margin.
+        outcome_seeds=6,
         outcome_margin_points=1.0,
         full_run_in_default_suite=False,
         quick_samples=256,
@@ -86,8 +90,9 @@ RECIPE = Recipe(
         "The shared CIFAR-10 copy was decoded from a JPEG re-encoding: expect about a point "
         "below published figures.",
         "The outcome schedule is 10 epochs on all 50,000 images (40,000 after the guide's "
-        "validation_split=0.2): on this toy ResNet RMSprop(1e-3) reaches its best validation "
-        "accuracy around there and overfits after; 10 epochs take about 12 minutes a run on "
-        "two CPU cores, which keeps 4 seeds per framework within a make parity run.",
+        "validation_split=0.2). Measured in one Lightning run (seed 100): validation accuracy "
+        "0.40, 0.54, 0.51, 0.62, 0.66, 0.66, 0.69, 0.68, 0.73, 0.72 over epochs 1-10, test accuracy "
+        "71.8%: the curve has flattened to about a point per epoch, and an epoch takes about a "
+        "minute on two idle CPU cores, so 6 seeds per framework fit in make parity.",
     ),
 )

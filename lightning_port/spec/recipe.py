@@ -64,6 +64,8 @@ class Preprocessing:
         if self.offset:
             values = values + values.dtype.type(self.offset)
         values = values.astype(np.float32)
+        if any(size is None for size in input_shape):  # an axis of variable length: the arrays say
+            return values
         if values.shape[1:] != tuple(input_shape):
             if math.prod(values.shape[1:]) != math.prod(input_shape):
                 raise ValueError(f"features of shape {values.shape[1:]} cannot be reshaped to the input shape {tuple(input_shape)}")
@@ -172,7 +174,8 @@ class Evidence:
     trajectory_steps: int = 0
     # The schedule the outcome rows train (make parity), where it is not the recipe's own: a
     # tutorial whose listing trains a demonstration-sized run declares the full-data one here.
-    # None: the recipe's epochs; "all": every training sample (lifting the recipe's train_samples).
+    # None: the recipe's epochs; "all": every training sample (lifting the recipe's train_samples;
+    # the accuracy target then holds for this schedule, the listing's being a demonstration).
     outcome_epochs: int | None = None
     outcome_train_samples: int | str | None = None
     # What the outcome rows compare: "accuracy" (percentage points, outcome_margin_points) or
@@ -223,6 +226,9 @@ class Recipe:
     reported: ReportedResult
     # Accuracy the full-length run must reach: the tutorial's figure less a noise margin.
     accuracy_target: float
+    # For a model whose outcome is a loss (Evidence.outcome_metric "loss"): the test loss the
+    # full-length run must stay under.
+    loss_target: float | None = None
     seed: int | None = None  # the tutorial's own seed, when it sets one
     validation: Validation | None = None
     augmentation: Augmentation | None = None

@@ -3,6 +3,7 @@
 import pytest
 
 from lightning_port.registry import get_recipe, recipes_in_order
+from tests.helpers import target_schedule
 
 pytestmark = pytest.mark.keras
 
@@ -13,7 +14,12 @@ pytestmark = pytest.mark.keras
 )
 def test_keras_reference_reproduces_the_tutorial(name, full_runs, keras_tensorflow):
     recipe = get_recipe(name)
-    result = full_runs.get("keras", name, recipe.default_seed)
+    result = full_runs.get("keras", name, recipe.default_seed, **target_schedule(recipe))
+    if recipe.evidence.outcome_metric == "loss":
+        # An autoencoder: its figure is its test loss.
+        print(f"{name}: {recipe.epochs} epochs, test loss {result['test']['loss']:.5f}; target <= {recipe.loss_target}")
+        assert result["test"]["loss"] <= recipe.loss_target
+        return
     accuracy = result["test"]["accuracy"]
     print(f"keras {name}: {recipe.epochs} epochs, {result['test']['split']} accuracy {accuracy:.4f} (loss {result['test']['loss']:.4f}); target >= {recipe.accuracy_target}")
     assert accuracy >= recipe.accuracy_target

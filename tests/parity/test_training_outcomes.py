@@ -14,22 +14,13 @@ import pytest
 
 from lightning_port.evidence.statistics import welch_interval
 from lightning_port.registry import get_recipe, recipes_in_order
+from tests.helpers import outcome_schedule
 
 pytestmark = pytest.mark.parity
 
 
 def _accuracies(results):
     return [100 * result["test"]["accuracy"] for result in results]
-
-
-def outcome_schedule(recipe) -> dict:
-    """The run options of the outcome rows: the Evidence's schedule where it declares one."""
-    options = {}
-    if recipe.evidence.outcome_epochs is not None:
-        options["epochs"] = recipe.evidence.outcome_epochs
-    if recipe.evidence.outcome_train_samples is not None:
-        options["max_train_samples"] = recipe.evidence.outcome_train_samples
-    return options
 
 
 def _runs(full_runs, framework, recipe, seeds):

@@ -16,7 +16,7 @@ import torch
 
 from lightning_port.layers.base import LayerKind
 from lightning_port.layers.config import UnsupportedLayer
-from lightning_port.layers.graph import Graph, InputRef
+from lightning_port.layers.graph import Graph, InputRef, concrete
 from lightning_port.layers.keras_graph import read_layer
 from lightning_port.models import KerasModel
 
@@ -86,7 +86,7 @@ def keras_rows(model) -> list[LayerRow]:
         # A Sequential model keeps its graph in a Functional of its own (each add() rebuilt it,
         # leaving earlier calls on the layers).
         own = _own_nodes(getattr(model, "_functional", None) or model, layer)
-        shape = tuple(int(size) for size in own[0].output_tensors[0].shape[1:])
+        shape = tuple(None if size is None else int(size) for size in own[0].output_tensors[0].shape[1:])
         # A mask Keras hands a call arrives from its own ops (not_equal, any), not from a layer:
         # the port propagates masks itself, so only the layers' tensors are compared.
         inbound = [[source(tensor) for tensor in node.input_tensors if isinstance(tensor._keras_history.operation, keras.layers.Layer)] for node in own]  # noqa: SLF001
@@ -112,15 +112,18 @@ def lightning_rows(backbone: KerasModel) -> list[LayerRow]:
     was_training = backbone.training
     backbone.eval()
     outputs: dict = {}
-    backbone.run([torch.zeros(1, *shape) for shape in backbone.input_shapes], keep=outputs)
+    backbone.run([torch.zeros(1, *concrete(shape)) for shape in backbone.input_shapes], keep=outputs)
     backbone.train(was_training)
     inbound = _graph_inbound(graph)
+    shapes = graph.node_outputs()
     rows = []
     for position, node in sorted(graph.first_calls().items()):
         layer = graph.layers[position]
         module = backbone.layer_module(position)
         weights = 0 if module is None else sum(p.numel() for p in module.parameters()) + sum(b.numel() for b in module.buffers())
-        shape = tuple(int(size) for size in outputs[(position, node.index)][0].shape[1:])
+        # An axis the model leaves unknown ran at a stand-in length: report it unknown, as Keras does.
+        declared = shapes[(position, node.index)][0]
+        shape = tuple(None if known is None else int(size) for known, size in zip(declared, outputs[(position, node.index)][0].shape[1:]))
         rows.append(LayerRow(layer.keras_class, shape, weights, _config(layer), layer.name, inbound.get(position, [])))
     return rows
 

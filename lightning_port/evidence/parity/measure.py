@@ -28,7 +28,7 @@ from lightning_port.evidence.parity.keras_probes import (
     torch_optimizer_steps,
 )
 from lightning_port.evidence.parity.truth import TruthComparison, compare, compare_updates
-from lightning_port.layers.graph import Graph, InputRef, nested_graph
+from lightning_port.layers.graph import Graph, InputRef, concrete, nested_graph
 from lightning_port.spec import Recipe
 from lightning_port.spec.losses import BinaryCrossentropy
 
@@ -80,12 +80,13 @@ def synthetic_data(recipe: Recipe, count: int, seed: int = 0):
     inputs = []
     for index, graph_input in enumerate(graph.inputs):
         tokens = integer_input_range(graph, index)
+        shape = concrete(graph_input.shape)  # an axis of unknown length at a stand-in length
         if tokens is not None:
-            inputs.append(generator.integers(0, tokens, size=(count, *graph_input.shape)).astype(np.float32))
+            inputs.append(generator.integers(0, tokens, size=(count, *shape)).astype(np.float32))
         else:
-            inputs.append(generator.standard_normal((count, *graph_input.shape)).astype(np.float32))
+            inputs.append(generator.standard_normal((count, *shape)).astype(np.float32))
     targets = []
-    for loss, shape in zip(recipe.output_losses, recipe.output_shapes):
+    for loss, shape in zip(recipe.output_losses, (concrete(shape) for shape in recipe.output_shapes)):
         if loss is not None and loss.keras_name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
             targets.append(generator.integers(0, shape[-1], size=(count, *shape[:-1])))
         elif shape[-1] == 1 or isinstance(loss, BinaryCrossentropy):
@@ -102,7 +103,7 @@ def _numpy(values) -> dict[str, np.ndarray] | np.ndarray:
     return values.detach().double().numpy()
 
 
-def _named(recipe: Recipe, values) -> dict[str, np.ndarray]:
+def named_outputs(recipe: Recipe, values) -> dict[str, np.ndarray]:
     """Outputs as a dict by output name (one output: "outputs"), float64."""
     if len(recipe.output_names) == 1:
         values = values[0] if isinstance(values, (tuple, list)) and len(values) == 1 else values
@@ -142,9 +143,9 @@ def measure_parity(recipe: Recipe, keras_model, inputs, targets, steps: int = OP
     def keras_batches(batch_list, dtype):
         return [(x, _as(keras_targets(recipe, y), dtype)) for x, y in batch_list]
 
-    results["forward"]["port32"] = _named(recipe, _port_outputs(port32, inputs))
-    training_mode = _has(recipe, "BatchNormalization") and not _has_dropout(recipe)
-    results["forward"]["keras32"] = _named(recipe, _keras_outputs(keras_model, inputs))
+    results["forward"]["port32"] = named_outputs(recipe, _port_outputs(port32, inputs))
+    training_mode = uses_layer(recipe, "BatchNormalization") and not uses_dropout(recipe)
+    results["forward"]["keras32"] = named_outputs(recipe, _keras_outputs(keras_model, inputs))
     trainable = recipe.trainable and bool(batches)
     if trainable:
         fresh_compile(keras_model, recipe)
@@ -160,8 +161,8 @@ def measure_parity(recipe: Recipe, keras_model, inputs, targets, steps: int = OP
     with float64_twin(keras_model, recipe) as twin:
         port64 = mirrored_backbone(recipe, twin)
         inputs64 = _as(inputs, np.float64)
-        results["forward"]["keras64"] = _named(recipe, _keras_outputs(twin, inputs64))
-        results["forward"]["port64"] = _named(recipe, _port_outputs(port64, inputs64))
+        results["forward"]["keras64"] = named_outputs(recipe, _keras_outputs(twin, inputs64))
+        results["forward"]["port64"] = named_outputs(recipe, _port_outputs(port64, inputs64))
         if trainable:
             (x, y), = keras_batches(as64(batches[:1]), np.float64)
             _, keras_gradients64 = keras_loss_and_gradients(twin, x, y)
@@ -173,11 +174,11 @@ def measure_parity(recipe: Recipe, keras_model, inputs, targets, steps: int = OP
         if training_mode:  # last: a training-mode pass updates the moving statistics
             twin.set_weights([weight.astype(np.float64) for weight in start])
             results["training"] = {"port64": _port_training_forward(recipe, mirrored_backbone(recipe, twin), _select(inputs64, slice(0, size)))}
-            results["training"]["keras64"] = _keras_training_forward(recipe, twin, _select(inputs64, slice(0, size)), port64)
+            results["training"]["keras64"] = keras_training_forward(recipe, twin, _select(inputs64, slice(0, size)), port64)
     keras_model.set_weights(start)
     if training_mode:
         results["training"]["port32"] = _port_training_forward(recipe, mirrored_backbone(recipe, keras_model), _select(inputs, slice(0, size)))
-        results["training"]["keras32"] = _keras_training_forward(recipe, keras_model, _select(inputs, slice(0, size)), port32)
+        results["training"]["keras32"] = keras_training_forward(recipe, keras_model, _select(inputs, slice(0, size)), port32)
         keras_model.set_weights(start)
 
     order = ("port32", "keras32", "port64", "keras64")
@@ -196,21 +197,21 @@ def measure_parity(recipe: Recipe, keras_model, inputs, targets, steps: int = OP
     return measurements
 
 
-def _has(recipe: Recipe, keras_class: str) -> bool:
+def uses_layer(recipe: Recipe, keras_class: str) -> bool:
     return any(layer.keras_class == keras_class for layer in recipe.graph.walk_layers())
 
 
-def _has_dropout(recipe: Recipe) -> bool:
+def uses_dropout(recipe: Recipe) -> bool:
     return any(layer.keras_class in ("Dropout", "SpatialDropout2D") and layer.rate > 0 for layer in recipe.graph.walk_layers())
 
 
-def _keras_training_forward(recipe: Recipe, keras_model, inputs, layout_backbone) -> dict[str, np.ndarray]:
+def keras_training_forward(recipe: Recipe, keras_model, inputs, layout_backbone) -> dict[str, np.ndarray]:
     """Outputs of a training-mode forward pass and every weight after it (the moving
     statistics it updated), in the port's layout."""
     outputs = keras_model(list(inputs) if isinstance(inputs, tuple) else inputs, training=True)
     outputs = [np.asarray(value) for value in outputs] if isinstance(outputs, (list, tuple)) else np.asarray(outputs)
     weights = as_torch_layout(layout_backbone, keras_model.get_weights())
-    return {**_named(recipe, outputs), **{f"after/{name}": value for name, value in weights.items()}}
+    return {**named_outputs(recipe, outputs), **{f"after/{name}": value for name, value in weights.items()}}
 
 
 def _port_training_forward(recipe: Recipe, backbone, inputs) -> dict[str, np.ndarray]:
@@ -218,4 +219,4 @@ def _port_training_forward(recipe: Recipe, backbone, inputs) -> dict[str, np.nda
     with torch.no_grad():
         outputs = _numpy(backbone.probabilities(backbone(to_torch_inputs(inputs))))
     state = {name: tensor.detach().double().numpy() for name, tensor in backbone.state_dict().items()}
-    return {**_named(recipe, outputs), **{f"after/{name}": value for name, value in state.items()}}
+    return {**named_outputs(recipe, outputs), **{f"after/{name}": value for name, value in state.items()}}

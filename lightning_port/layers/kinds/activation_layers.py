@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from lightning_port.layers.base import ACTIVATIONS, LayerKind, activated
-from lightning_port.ops.activations import leaky_relu
+from lightning_port.layers.emit import EITHER, Emitted, NotExportable
+from lightning_port.ops.activations import float32_constant, leaky_relu
 
 
 class Elementwise(nn.Module):
@@ -64,12 +65,17 @@ class Activation(LayerKind):
     def output_shape(self, input_shape):
         return activated(input_shape, self.activation)
 
+    export_layout: ClassVar[str] = EITHER
+
     @property
     def activation_name(self):
         return self.activation
 
     def build(self, input_shape, context):
         return None  # only its activation
+
+    def emit(self, context):
+        return Emitted(context.argument)  # the exporter applies its activation
 
     @classmethod
     def conformance_cases(cls):
@@ -83,9 +89,15 @@ class ReLU(LayerKind):
     threshold: float = 0.0
     keras_class: ClassVar[str] = "ReLU"
     supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
+    export_layout: ClassVar[str] = EITHER
 
     def build(self, input_shape, context):
         return KerasReLU(self)
+
+    def emit(self, context):
+        if self.max_value is not None or self.negative_slope or self.threshold:
+            raise NotExportable(f"{context.where}: ReLU with max_value, negative_slope or threshold is not exported yet")
+        return Emitted(f"F.relu({context.argument})", imports=("import torch.nn.functional as F",))
 
     @classmethod
     def conformance_cases(cls):
@@ -100,6 +112,12 @@ class LeakyReLU(LayerKind):
     negative_slope: float = 0.3  # the layer's Keras default (the "leaky_relu" function's is 0.2)
     keras_class: ClassVar[str] = "LeakyReLU"
     supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
+    export_layout: ClassVar[str] = EITHER
+
+    def emit(self, context):
+        # Keras (tf.nn.leaky_relu) keeps the slope as a float32, in a float64 model too.
+        slope = float32_constant(self.negative_slope)
+        return Emitted(f"F.leaky_relu({context.argument}, {slope!r})", imports=("import torch.nn.functional as F",))
 
     def build(self, input_shape, context):
         slope = self.negative_slope
@@ -115,6 +133,10 @@ class ELU(LayerKind):
     alpha: float = 1.0
     keras_class: ClassVar[str] = "ELU"
     supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
+    export_layout: ClassVar[str] = EITHER
+
+    def emit(self, context):
+        return Emitted(f"F.elu({context.argument}, {self.alpha!r})", imports=("import torch.nn.functional as F",))
 
     def build(self, input_shape, context):
         alpha = self.alpha
@@ -137,6 +159,11 @@ class Softmax(LayerKind):
         # On the last axis it is the softmax activation (whose logits Keras on TensorFlow
         # recovers for a crossentropy loss); on another axis, a module of its own.
         return "softmax" if self.axis == -1 else None
+
+    def emit(self, context):
+        if self.axis != -1:
+            raise NotExportable(f"{context.where}: Softmax on axis {self.axis} is not exported yet")
+        return Emitted(context.argument)  # the softmax activation, applied by the exporter
 
     def build(self, input_shape, context):
         if self.axis == -1:

@@ -15,6 +15,7 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind
 from lightning_port.layers.config import UnsupportedLayer, construct, read_fields
+from lightning_port.layers.emit import CHANNELS_FIRST, EITHER, Emitted
 from lightning_port.layers.kinds.case_models import merged
 from lightning_port.layers.kinds.merging import at_least_one, with_batch
 from lightning_port.ops.windows import LayerShapeError
@@ -77,8 +78,16 @@ class Concatenate(LayerKind):
             )
         return (*shapes[0][:axis], sum(shape[axis] for shape in shapes), *shapes[0][axis + 1:])
 
+    export_layout: ClassVar[str] = EITHER
+
     def build(self, input_shape, context):
         return Concatenation(self.resolved_axis(input_shape))
+
+    def emit(self, context):
+        axis, rank = self.resolved_axis(context.input_shape), 1 + len(context.input_shape[0])
+        if context.layout == CHANNELS_FIRST and rank > 2:
+            axis = 1 if axis == rank - 1 else axis + 1  # the channels come second, the other axes after them
+        return Emitted(f"torch.cat([{', '.join(context.arguments)}], dim={axis})")
 
     @classmethod
     def from_keras(cls, config, where):

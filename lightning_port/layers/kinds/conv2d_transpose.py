@@ -26,6 +26,7 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, WeightRow, activated, channels
 from lightning_port.layers.config import read_fields
+from lightning_port.layers.emit import CHANNELS_FIRST, Emitted, Rule, call_arguments, compact, weight_initialization
 from lightning_port.layers.kinds.refusals import NO_FLOAT64_TRUTH, construct_refusing, refuse
 from lightning_port.layers.translation import COPY, HWOI_TO_IOHW
 from lightning_port.ops.initializers import initialize
@@ -113,6 +114,26 @@ class ChannelsLastConvTranspose2d(nn.ConvTranspose2d):
         return outputs
 
 
+CROPPED_CONV_TRANSPOSE = Rule(
+    "ConvTranspose2dCropped",
+    '''class ConvTranspose2dCropped(nn.ConvTranspose2d):
+    """Keras's Conv2DTranspose where its output is shorter than torch's: TensorFlow's transposed
+    convolution keeps the first `cropped_size` positions of the full result ("same" padding puts
+    its odd element at the end), while torch's padding= trims both ends alike; so the result is
+    cropped at the end instead."""
+
+    def __init__(self, *args, cropped_size, **options):
+        super().__init__(*args, **options)
+        self.cropped_size = tuple(cropped_size)
+
+    def forward(self, x):
+        height, width = self.cropped_size
+        return super().forward(x)[:, :, :height, :width]
+''',
+    imports=("from torch import nn",),
+)
+
+
 @dataclass(frozen=True)
 class Conv2DTranspose(LayerKind):
     filters: int
@@ -151,8 +172,30 @@ class Conv2DTranspose(LayerKind):
         kernel_height, kernel_width = pair(self.kernel_size)
         return kernel_height * kernel_width * input_shape[-1] * self.filters + (self.filters if self.use_bias else 0)
 
+    export_layout: ClassVar[str] = CHANNELS_FIRST
+
     def build(self, input_shape, context):
         return ChannelsLastConvTranspose2d(input_shape[-1], self, input_shape)
+
+    def emit(self, context):
+        kernel, strides, dilation = pair(self.kernel_size), pair(self.strides), pair(self.dilation_rate)
+        extras = (None, None) if self.output_padding is None else pair(self.output_padding)
+        axes = [(context.input_shape[axis], kernel[axis], strides[axis], self.padding, extras[axis], dilation[axis]) for axis in (0, 1)]
+        padding, output_padding, crops = zip(*(torch_arguments(*options) for options in axes))
+        cropped = any(crops)
+        arguments = call_arguments(
+            context.input_shape[-1], self.filters, compact(kernel),
+            stride=compact(strides) if max(strides) > 1 else None,
+            padding=compact(padding) if any(padding) else None,
+            output_padding=compact(output_padding) if any(output_padding) else None,
+            dilation=compact(dilation) if max(dilation) > 1 else None,
+            bias=None if self.use_bias else False,
+            cropped_size=tuple(output_size(*options) for options in axes) if cropped else None,
+        )
+        fields = weight_initialization(self.kernel_initializer, self.bias_initializer if self.use_bias else None)
+        rules = (CROPPED_CONV_TRANSPOSE,) if cropped else ()
+        constructor = CROPPED_CONV_TRANSPOSE.name if cropped else "nn.ConvTranspose2d"
+        return Emitted(f"{context.module}({context.argument})", f"{constructor}({arguments})", fields["initialization"], fields["rules"] + rules, initializers=fields["initializers"])
 
     def initialize(self, module):
         # torch's fans of (in, out, kh, kw) are Keras's of (kh, kw, out, in): out * kh * kw in,

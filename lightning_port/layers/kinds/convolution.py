@@ -16,6 +16,15 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, WeightRow, activated, channels
 from lightning_port.layers.config import UnsupportedLayer, construct, read_fields
+from lightning_port.layers.emit import (
+    CHANNELS_FIRST,
+    Emitted,
+    NotExportable,
+    Rule,
+    call_arguments,
+    compact,
+    weight_initialization,
+)
 from lightning_port.layers.translation import COPY, HWIO_TO_OIHW, WIO_TO_OIW
 from lightning_port.ops.initializers import initialize
 from lightning_port.ops.windows import pad_spatial, pair, window_output, window_padding
@@ -62,8 +71,65 @@ class ChannelsLastConv1d(nn.Conv1d):
         return super().forward(inputs.permute(0, 2, 1)).permute(0, 2, 1)
 
 
+# ---- export: Keras's "same" padding where torch's padding= cannot express it ----
+
+TENSORFLOW_SAME_PADDING = Rule(
+    "tensorflow_same_padding",
+    '''def tensorflow_same_padding(x, kernel_size, stride, dilation=None):
+    """F.pad's padding for Keras's padding="same" on x's spatial axes (channels first): the total
+    that keeps ceil(size / stride) outputs, its odd element at the end (bottom, right), as
+    TensorFlow pads. torch's padding= can only pad both sides alike."""
+    dilation = dilation or (1,) * len(kernel_size)
+    padding = []
+    for size, kernel, step, rate in reversed(list(zip(x.shape[2:], kernel_size, stride, dilation))):
+        total = max((math.ceil(size / step) - 1) * step + (kernel - 1) * rate + 1 - size, 0)
+        padding += [total // 2, total - total // 2]
+    return padding
+''',
+    imports=("import math",),
+)
+
+
+def _same_convolution_rule(dimensions: int) -> Rule:
+    name = f"Conv{dimensions}dSame"
+    return Rule(
+        name,
+        f'''class {name}(nn.Conv{dimensions}d):
+    """Keras's Conv{dimensions}D with padding="same" where the padding is odd: padded as TensorFlow pads
+    (tensorflow_same_padding), then convolved without padding."""
+
+    def forward(self, x):
+        return super().forward(F.pad(x, tensorflow_same_padding(x, self.kernel_size, self.stride, self.dilation)))
+''',
+        imports=("import torch.nn.functional as F", "from torch import nn"),
+        requires=(TENSORFLOW_SAME_PADDING,),
+    )
+
+
+def emit_convolution(layer, context, dimensions: int, kernel, strides, dilation) -> Emitted:
+    """nn.Conv1d/2d where torch's symmetric padding= is Keras's, else the "same" rule class."""
+    if layer.padding == "causal":
+        raise NotExportable(f"{context.where}: padding 'causal' is not exported yet")
+    padding = window_padding(layer.padding, context.input_shape[:dimensions], kernel, strides, dilation)
+    symmetric = all(before == after for before, after in padding)
+    arguments = call_arguments(
+        context.input_shape[-1], layer.filters, compact(kernel),
+        stride=compact(strides) if max(strides) > 1 else None,
+        padding=compact([before for before, _ in padding]) if symmetric and any(before for before, _ in padding) else None,
+        dilation=compact(dilation) if max(dilation) > 1 else None,
+        bias=None if layer.use_bias else False,
+    )
+    rules = () if symmetric else (_same_convolution_rule(dimensions),)
+    constructor = f"nn.Conv{dimensions}d" if symmetric else rules[0].name
+    bias = layer.bias_initializer if layer.use_bias else None
+    fields = weight_initialization(layer.kernel_initializer, bias)
+    return Emitted(f"{context.module}({context.argument})", f"{constructor}({arguments})", fields["initialization"], fields["rules"] + rules, initializers=fields["initializers"])
+
+
 class _Convolution(LayerKind):
     """What Conv1D and Conv2D share: initialisation, weights, activation."""
+
+    export_layout: ClassVar[str] = CHANNELS_FIRST
 
     @property
     def activation_name(self):
@@ -112,6 +178,9 @@ class Conv2D(_Convolution):
     def build(self, input_shape, context):
         return ChannelsLastConv2d(input_shape[-1], self, input_shape)
 
+    def emit(self, context):
+        return emit_convolution(self, context, 2, pair(self.kernel_size), pair(self.strides), pair(self.dilation_rate))
+
     @classmethod
     def from_keras(cls, config, where):
         values = read_fields(cls, config, where)
@@ -158,6 +227,9 @@ class Conv1D(_Convolution):
 
     def build(self, input_shape, context):
         return ChannelsLastConv1d(input_shape[-1], self, input_shape)
+
+    def emit(self, context):
+        return emit_convolution(self, context, 1, (self.kernel_size,), (self.strides,), (self.dilation_rate,))
 
     @classmethod
     def from_keras(cls, config, where):

@@ -13,6 +13,7 @@ from typing import ClassVar
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.emit import CHANNELS_FIRST, Emitted
 from lightning_port.layers.kinds.case_models import single
 from lightning_port.ops.windows import LayerShapeError
 
@@ -66,8 +67,15 @@ class Cropping2D(LayerKind):
             )
         return (height - top - bottom, width - left - right, depth)
 
+    export_layout: ClassVar[str] = CHANNELS_FIRST
+
     def build(self, input_shape, context):
         return Crop(self.cropping, input_shape)
+
+    def emit(self, context):
+        (top, bottom), (left, right) = self.cropping
+        height, width, _ = context.input_shape
+        return Emitted(f"{context.argument}[:, :, {top}:{height - bottom}, {left}:{width - right}]")
 
     @classmethod
     def conformance_cases(cls):

@@ -8,6 +8,7 @@ from typing import ClassVar
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, WeightRow, activated
+from lightning_port.layers.emit import Emitted, call_arguments, weight_initialization
 from lightning_port.layers.translation import COPY, TRANSPOSE
 from lightning_port.ops.initializers import initialize
 from lightning_port.ops.windows import LayerShapeError
@@ -46,6 +47,11 @@ class Dense(LayerKind):
 
     def weights(self):
         return (WeightRow("kernel", "weight", TRANSPOSE),) + ((WeightRow("bias", "bias", COPY),) if self.use_bias else ())
+
+    def emit(self, context):
+        arguments = call_arguments(context.input_shape[-1], self.units, bias=None if self.use_bias else False)
+        bias = self.bias_initializer if self.use_bias else None
+        return Emitted(f"{context.module}({context.argument})", f"nn.Linear({arguments})", **weight_initialization(self.kernel_initializer, bias))
 
     @classmethod
     def conformance_cases(cls):

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.emit import EITHER, Emitted
 
 
 class SpatialDropout(nn.Module):
@@ -34,8 +35,14 @@ class Dropout(LayerKind):
     supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"rate": 0.25}
 
+    export_layout: ClassVar[str] = EITHER
+
     def build(self, input_shape, context):
         return nn.Dropout(self.rate)
+
+    def emit(self, context):
+        # Its mask is drawn in memory order, and a permuted tensor is the framework's memory.
+        return Emitted(f"{context.module}({context.argument})", f"nn.Dropout({self.rate!r})")
 
     @classmethod
     def conformance_cases(cls):

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
+from lightning_port.layers.emit import CHANNELS_FIRST, EITHER, Emitted
 
 
 class GlobalPooling(nn.Module):
@@ -39,8 +40,17 @@ class _GlobalPooling(LayerKind):
         depth = channels(input_shape, self.rank, self.keras_class)
         return (*([1] * (self.rank - 1)), depth) if self.keepdims else (depth,)
 
+    export_layout: ClassVar[str] = EITHER
+
     def build(self, input_shape, context):
         return GlobalPooling(self.average, tuple(range(1, self.rank)), self.keepdims)
+
+    def emit(self, context):
+        first = 2 if context.layout == CHANNELS_FIRST else 1
+        axes = tuple(range(first, first + self.rank - 1))
+        dimensions = axes[0] if len(axes) == 1 else axes
+        keepdim = ", keepdim=True" if self.keepdims else ""
+        return Emitted(f"{context.argument}.{'mean' if self.average else 'amax'}(dim={dimensions}{keepdim})")
 
     @classmethod
     def conformance_cases(cls):

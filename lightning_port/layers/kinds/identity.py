@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from lightning_port.layers.base import LayerKind
+from lightning_port.layers.emit import EITHER, Emitted
 from lightning_port.layers.kinds.case_models import single
 
 
@@ -16,8 +17,13 @@ class Identity(LayerKind):
     keras_class: ClassVar[str] = "Identity"
     supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
 
+    export_layout: ClassVar[str] = EITHER
+
     def build(self, input_shape, context):
         return None
+
+    def emit(self, context):
+        return Emitted(context.argument)
 
     @classmethod
     def conformance_cases(cls):

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, Shape
+from lightning_port.layers.emit import EITHER, Emitted, NotExportable, Rule
 from lightning_port.layers.kinds.case_models import merged
 from lightning_port.ops.windows import LayerShapeError
 
@@ -83,10 +84,33 @@ class ElementwiseMerge(nn.Module):
         return self.operation
 
 
+_KERAS_MAXIMUM = Rule(
+    "keras_maximum",
+    '''def keras_maximum(first, second):
+    """keras.layers.Maximum as TensorFlow computes it: on a tie the whole gradient goes to the
+    first input (torch.maximum splits it in halves), and NaN wins, as in tf.maximum."""
+    return torch.where(torch.isnan(first), first, torch.where(first >= second, first, second))
+''',
+    imports=("import torch",),
+)
+_KERAS_MINIMUM = Rule(
+    "keras_minimum",
+    '''def keras_minimum(first, second):
+    """keras.layers.Minimum as TensorFlow computes it: on a tie the whole gradient goes to the
+    first input (torch.minimum splits it in halves), and NaN wins, as in tf.minimum."""
+    return torch.where(torch.isnan(first), first, torch.where(first <= second, first, second))
+''',
+    imports=("import torch",),
+)
+_OPERATORS = {"add": " + ", "subtract": " - ", "multiply": " * ", "average": " + "}
+_SELECTIONS = {"maximum": _KERAS_MAXIMUM, "minimum": _KERAS_MINIMUM}
+
+
 class _ElementwiseMerge(LayerKind):
     takes_list: ClassVar[bool] = True
     operation: ClassVar[str] = ""
     supports_masking: ClassVar[bool] = True
+    export_layout: ClassVar[str] = EITHER
 
     def masked_outputs(self, input_shape, input_masked):
         # Keras's base_merge: a mask only when every input has one, their logical or.
@@ -97,6 +121,21 @@ class _ElementwiseMerge(LayerKind):
         for other in mask[1:]:
             combined = combined | other
         return [combined]
+
+    def emit(self, context):
+        if len({len(shape) for shape in context.input_shape}) > 1:
+            raise NotExportable(f"{context.where}: inputs of different ranks are not exported yet")
+        if self.operation in _SELECTIONS:
+            rule = _SELECTIONS[self.operation]
+            expression = context.arguments[0]
+            for argument in context.arguments[1:]:
+                expression = f"{rule.name}({expression}, {argument})"  # folded left to right, as Keras folds
+            return Emitted(expression, rules=(rule,))
+        # Python's a + b + c is ((a + b) + c): Keras's left-to-right fold.
+        expression = _OPERATORS[self.operation].join(context.arguments)
+        if self.operation == "average":
+            expression = f"({expression}) / {len(context.arguments)}"
+        return Emitted(expression)
 
     def output_shape(self, input_shape):
         shapes = at_least_one(input_shape, self.keras_class)

@@ -16,6 +16,7 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, WeightRow
 from lightning_port.layers.config import construct, read_fields
+from lightning_port.layers.emit import CHANNELS_FIRST, Emitted, Rule, call_arguments
 from lightning_port.layers.translation import COPY
 from lightning_port.ops.normalization import moments, normalize
 
@@ -54,6 +55,73 @@ class KerasLayerNorm(nn.Module):
         return normalize(inputs, mean, variance, self.epsilon, self.gamma, self.beta)
 
 
+# ---- export: the same arithmetic on the channel axis of a channels-first tensor ----
+
+KERAS_BATCH_NORM = Rule(
+    "KerasBatchNorm",
+    '''class KerasBatchNorm(nn.Module):
+    """keras.layers.BatchNormalization over axis 1 (the channels), as Keras computes it on
+    TensorFlow. torch's nn.BatchNorm differs in three ways: Keras's momentum (0.99) weighs the
+    old moving statistic where torch's (0.1) weighs the new one; the moving variance takes the
+    biased batch variance (tf.nn.moments), torch's the unbiased one; and the output is
+    TensorFlow's x * inverse + (beta - mean * inverse), inverse = gamma / sqrt(variance +
+    epsilon). trainable=False runs it in inference mode, Keras 3's rule for a frozen layer."""
+
+    def __init__(self, channels, momentum=0.99, epsilon=0.001, center=True, scale=True, trainable=True):
+        super().__init__()
+        self.momentum, self.epsilon, self.trainable = momentum, epsilon, trainable
+        self.gamma = nn.Parameter(torch.ones(channels), requires_grad=trainable) if scale else None
+        self.beta = nn.Parameter(torch.zeros(channels), requires_grad=trainable) if center else None
+        self.register_buffer("moving_mean", torch.zeros(channels))
+        self.register_buffer("moving_variance", torch.ones(channels))
+
+    def forward(self, x):
+        per_channel = (-1,) + (1,) * (x.dim() - 2)
+        if self.training and self.trainable:
+            axes = [0, *range(2, x.dim())]
+            mean = x.mean(dim=axes, keepdim=True)
+            variance = ((x - mean.detach()) ** 2).mean(dim=axes, keepdim=True)
+            with torch.no_grad():
+                self.moving_mean.mul_(self.momentum).add_(mean.reshape(-1) * (1.0 - self.momentum))
+                self.moving_variance.mul_(self.momentum).add_(variance.reshape(-1) * (1.0 - self.momentum))
+        else:
+            mean, variance = self.moving_mean.view(per_channel), self.moving_variance.view(per_channel)
+        inverse = torch.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            inverse = inverse * self.gamma.view(per_channel)
+        shift = -mean * inverse if self.beta is None else self.beta.view(per_channel) - mean * inverse
+        return x * inverse + shift
+''',
+    imports=("import torch", "from torch import nn"),
+)
+
+KERAS_LAYER_NORM = Rule(
+    "KerasLayerNorm",
+    '''class KerasLayerNorm(nn.Module):
+    """keras.layers.LayerNormalization over the last axis with TensorFlow's arithmetic: the
+    biased variance around the mean (tf.nn.moments) and x * inverse + (beta - mean * inverse),
+    inverse = gamma / sqrt(variance + epsilon); torch's F.layer_norm rounds differently. Its
+    epsilon defaults to Keras's 1e-3 (torch's 1e-5)."""
+
+    def __init__(self, channels, epsilon=0.001, center=True, scale=True):
+        super().__init__()
+        self.epsilon = epsilon
+        self.gamma = nn.Parameter(torch.ones(channels)) if scale else None
+        self.beta = nn.Parameter(torch.zeros(channels)) if center else None
+
+    def forward(self, x):
+        mean = x.mean(dim=-1, keepdim=True)
+        variance = ((x - mean.detach()) ** 2).mean(dim=-1, keepdim=True)
+        inverse = torch.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            inverse = inverse * self.gamma
+        shift = -mean * inverse if self.beta is None else self.beta - mean * inverse
+        return x * inverse + shift
+''',
+    imports=("import torch", "from torch import nn"),
+)
+
+
 def _read_last_axis(cls, config, where):
     return construct(cls, read_fields(cls, config, where, handled={"axis": _LAST_AXIS}), where)
 
@@ -72,8 +140,15 @@ class BatchNormalization(LayerKind):
     def parameter_count(self, input_shape):
         return input_shape[-1] * (2 + int(self.center) + int(self.scale))  # moving mean and variance too
 
+    export_layout: ClassVar[str] = CHANNELS_FIRST
+
     def build(self, input_shape, context):
         return KerasBatchNorm(input_shape[-1], self)
+
+    def emit(self, context):
+        options = {"momentum": 0.99, "epsilon": 0.001, "center": True, "scale": True, "trainable": True}
+        changed = {name: getattr(self, name) for name, default in options.items() if getattr(self, name) != default}
+        return Emitted(f"{context.module}({context.argument})", f"KerasBatchNorm({call_arguments(context.input_shape[-1], **changed)})", rules=(KERAS_BATCH_NORM,))
 
     def weights(self):
         trainable = self.trainable
@@ -113,6 +188,11 @@ class LayerNormalization(LayerKind):
 
     def build(self, input_shape, context):
         return KerasLayerNorm(input_shape[-1], self)
+
+    def emit(self, context):
+        options = {"epsilon": 0.001, "center": True, "scale": True}
+        changed = {name: getattr(self, name) for name, default in options.items() if getattr(self, name) != default}
+        return Emitted(f"{context.module}({context.argument})", f"KerasLayerNorm({call_arguments(context.input_shape[-1], **changed)})", rules=(KERAS_LAYER_NORM,))
 
     def weights(self):
         return ((WeightRow("gamma", "gamma", COPY),) if self.scale else ()) + ((WeightRow("beta", "beta", COPY),) if self.center else ())

@@ -10,6 +10,7 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
 from lightning_port.layers.config import construct, read_fields
+from lightning_port.layers.emit import CHANNELS_FIRST, Emitted
 
 
 class ZeroPad(nn.Module):
@@ -45,8 +46,14 @@ class ZeroPadding2D(LayerKind):
         (top, bottom), (left, right) = self.padding
         return (height + top + bottom, width + left + right, depth)
 
+    export_layout: ClassVar[str] = CHANNELS_FIRST
+
     def build(self, input_shape, context):
         return ZeroPad(self.padding)
+
+    def emit(self, context):
+        (top, bottom), (left, right) = self.padding
+        return Emitted(f"{context.module}({context.argument})", f"nn.ZeroPad2d({(left, right, top, bottom)!r})")
 
     @classmethod
     def from_keras(cls, config, where):

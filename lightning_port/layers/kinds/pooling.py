@@ -14,6 +14,8 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
 from lightning_port.layers.config import construct, read_fields
+from lightning_port.layers.emit import CHANNELS_FIRST, Emitted, Rule, call_arguments, compact
+from lightning_port.layers.kinds.convolution import TENSORFLOW_SAME_PADDING
 from lightning_port.ops.windows import pad_spatial, pair, window_output, window_padding
 
 
@@ -51,12 +53,59 @@ class ChannelsLastPooling(nn.Module):
         return f"{kind}, kernel={self.kernel}, strides={self.strides}, padding={self.padding}"
 
 
+def _same_pooling_rule(average: bool, dimensions: int) -> Rule:
+    base = f"{'Avg' if average else 'Max'}Pool{dimensions}d"
+    if average:
+        doc = (
+            f'''"""Keras's AveragePooling{dimensions}D with padding="same" where it pads: each window's mean over the
+    real inputs in it (TensorFlow's rule), the padding placed as TensorFlow places it
+    (tensorflow_same_padding): the zero-padded sums divided by the pooled count of real inputs."""'''
+        )
+        body = """        padding = tensorflow_same_padding(x, self.window, self.steps)
+        real = F.pad(torch.ones_like(x[:, :1]), padding)
+        return super().forward(F.pad(x, padding)) / super().forward(real)"""
+    else:
+        doc = (
+            f'''"""Keras's MaxPooling{dimensions}D with padding="same" where it pads: padded with -inf (padding never
+    wins) where TensorFlow places the padding (tensorflow_same_padding), then pooled."""'''
+        )
+        body = """        return super().forward(F.pad(x, tensorflow_same_padding(x, self.window, self.steps), value=float("-inf")))"""
+    return Rule(
+        f"{base}Same",
+        f"""class {base}Same(nn.{base}):
+    {doc}
+
+    def __init__(self, kernel_size, stride):
+        super().__init__(kernel_size, stride)
+        self.window, self.steps = tuple(kernel_size), tuple(stride)
+
+    def forward(self, x):
+{body}
+""",
+        imports=("import torch", "import torch.nn.functional as F", "from torch import nn") if average else ("import torch.nn.functional as F", "from torch import nn"),
+        requires=(TENSORFLOW_SAME_PADDING,),
+    )
+
+
 class _Pooling(LayerKind):
     average: ClassVar[bool] = False
     rank: ClassVar[int] = 3  # of the input, without the batch axis
+    export_layout: ClassVar[str] = CHANNELS_FIRST
 
     def build(self, input_shape, context):
         return ChannelsLastPooling(self, input_shape)
+
+    def emit(self, context):
+        dimensions = self.rank - 1
+        kernel = pair(self.pool_size) if dimensions == 2 else (self.pool_size,)
+        strides = (pair(self.strides) if dimensions == 2 else (self.strides,)) if self.strides is not None else kernel
+        padding = window_padding(self.padding, context.input_shape[:dimensions], kernel, strides, [1] * dimensions)
+        base = f"{'Avg' if self.average else 'Max'}Pool{dimensions}d"
+        if any(before or after for before, after in padding):
+            rule = _same_pooling_rule(self.average, dimensions)
+            return Emitted(f"{context.module}({context.argument})", f"{rule.name}({call_arguments(tuple(kernel), tuple(strides))})", rules=(rule,))
+        arguments = call_arguments(compact(kernel), stride=compact(strides) if tuple(strides) != tuple(kernel) else None)
+        return Emitted(f"{context.module}({context.argument})", f"nn.{base}({arguments})")
 
     @classmethod
     def from_keras(cls, config, where):

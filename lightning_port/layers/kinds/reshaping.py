@@ -10,6 +10,7 @@ from typing import ClassVar
 from torch import nn
 
 from lightning_port.layers.base import LayerKind
+from lightning_port.layers.emit import Emitted
 from lightning_port.ops.windows import LayerShapeError
 
 
@@ -35,6 +36,9 @@ class Flatten(LayerKind):
     def build(self, input_shape, context):
         return ReshapeInMemoryOrder(self.output_shape(input_shape))
 
+    def emit(self, context):
+        return Emitted(f"torch.flatten({context.argument}, 1)")
+
     @classmethod
     def conformance_cases(cls):
         return [("of (4, 5, 3), channels-last order", (4, 5, 3), cls())]
@@ -56,6 +60,10 @@ class Reshape(LayerKind):
 
     def build(self, input_shape, context):
         return ReshapeInMemoryOrder(self.output_shape(input_shape))
+
+    def emit(self, context):
+        shape = ", ".join(str(size) for size in self.output_shape(context.input_shape))
+        return Emitted(f"{context.argument}.reshape({context.argument}.shape[0], {shape})")
 
     @classmethod
     def conformance_cases(cls):

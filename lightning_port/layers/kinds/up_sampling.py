@@ -16,6 +16,7 @@ from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
 from lightning_port.layers.config import UnsupportedLayer, construct, read_fields
+from lightning_port.layers.emit import CHANNELS_FIRST, Emitted, NotExportable
 from lightning_port.layers.kinds.case_models import single
 from lightning_port.layers.kinds.image_resize import TensorFlowResize
 from lightning_port.ops.windows import LayerShapeError
@@ -59,6 +60,15 @@ class UpSampling2D(LayerKind):
             raise LayerShapeError(f"`size` must be positive. Received: size={self.size}")
         height, width, depth = input_shape
         return (height * self.size[0], width * self.size[1], depth)
+
+    export_layout: ClassVar[str] = CHANNELS_FIRST
+
+    def emit(self, context):
+        if self.interpolation != "nearest":
+            raise NotExportable(f"{context.where}: interpolation {self.interpolation!r} is not exported yet (TensorFlow's resize kernels)")
+        # Keras repeats rows and columns (ops.repeat); so does repeat_interleave, gradients included.
+        rows, columns = self.size
+        return Emitted(f"{context.argument}.repeat_interleave({rows}, dim=2).repeat_interleave({columns}, dim=3)")
 
     def build(self, input_shape, context):
         if self.interpolation == "nearest":

@@ -1,0 +1,48 @@
+"""Train mnist_mlp_512 with the Keras listing's recipe, then print its test figures.
+
+From "Deep Learning with Python, section 2.1: A first look at a neural network" (François
+Chollet (Manning)): MNIST, 784-512-10 MLP, 'rmsprop', 5 epochs of batch 128.
+
+    python train.py [--data-dir DIR | --npz FILE] [--epochs N] [--batch-size N] [--weights CKPT]
+"""
+
+import argparse
+import os
+import sys
+
+import lightning as L
+
+from data import DataError, MNISTDataModule
+from module import LitMnistMlp512
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Train mnist_mlp_512 with the Keras listing's recipe.")
+    parser.add_argument(
+        "--data-dir", default=os.environ.get("LIGHTNING_PORT_DATA", "data"),
+        help="the folder holding MNIST/raw (default: $LIGHTNING_PORT_DATA, else ./data)",
+    )
+    parser.add_argument("--npz", help="your own arrays instead: an .npz with x_train, y_train, x_test, y_test")
+    parser.add_argument("--epochs", type=int, default=5, help="default: %(default)s, as the listing")
+    parser.add_argument("--batch-size", type=int, default=128, help="default: %(default)s, as the listing")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--weights", help="start from the weights of this checkpoint (e.g. weights.ckpt)")
+    parser.add_argument("--accelerator", default="auto", help="cpu, gpu, ... (default: %(default)s)")
+    args = parser.parse_args()
+
+    L.seed_everything(args.seed)
+    data = MNISTDataModule(args.data_dir, args.batch_size, npz=args.npz)
+    model = LitMnistMlp512.load_from_checkpoint(args.weights) if args.weights else LitMnistMlp512()
+    trainer = L.Trainer(max_epochs=args.epochs, accelerator=args.accelerator)
+    trainer.fit(model, datamodule=data)
+    results = trainer.test(model, datamodule=data)[0]
+    print(f"test loss {results['test_loss']:.4f}, accuracy {results['test_accuracy']:.2%}")
+    if trainer.checkpoint_callback.best_model_path:  # written after each epoch
+        print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except DataError as error:
+        sys.exit(f"train.py: error: {error}")
