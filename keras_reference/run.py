@@ -16,10 +16,12 @@ import uuid
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from keras_reference.backend import BACKENDS, BackendError, select_backend
 from lightning_port.data import DataError, load_raw_splits
 from lightning_port.keras_compat import defaults as keras_defaults
-from lightning_port.keras_compat.metrics import canonical_name
+from lightning_port.keras_compat.metrics import canonical_name, exact_answer_rate
 from lightning_port.run import arguments
 from lightning_port.run.description import KerasRun
 from lightning_port.run.resolve import RunConfigError, resolve_keras_run
@@ -82,6 +84,13 @@ def evaluation_record(recipe, values) -> dict[str, float]:
         return {"loss": float(values)}
     names = ["loss", *recipe.output_metrics[0]]
     return {canonical_name(name): float(value) for name, value in zip(names, values)}
+
+
+def exact_answers(model, inputs, targets) -> float:
+    """The share of samples whose every step's predicted class (the argmax Keras's accuracy
+    takes) is the one-hot target's (``Evidence.exact_answers``)."""
+    predicted = model.predict(inputs, batch_size=1024, verbose=0).argmax(axis=-1)
+    return exact_answer_rate(predicted, np.asarray(targets).argmax(axis=-1))
 
 
 def describe_device(backend: str) -> str:
@@ -184,6 +193,8 @@ def run_reference(run: KerasRun) -> dict:
         callbacks.append(keras.callbacks.BackupAndRestore(str(run.output_dir / BACKUP_DIRECTORY)))
     tutorial.train(model, data, epochs=run.epochs, batch_size=run.batch_size, callbacks=callbacks, verbose=run.verbose)
     evaluations = {name: evaluation_record(recipe, values) for name, values in tutorial.evaluate(model, data).items()}
+    if recipe.evidence.exact_answers:
+        evaluations[splits.test_split]["exact_answers"] = exact_answers(model, *data["evaluations"][splits.test_split])
 
     weights = save_weights_atomically(model, run.output_dir)
     test_split = splits.test_split

@@ -87,8 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.all:
             from lightning_port.export.examples import write_examples
 
-            for export in write_examples(args.output):
+            exports, refused = write_examples(args.output)
+            for export in exports:
                 print(f"wrote {Path(args.output) / export.recipe.name}/")
+            for reason in refused.values():
+                print(f"not exported: {reason}")
             return 0
         recipe = _recipe(args)
         state = _backbone_state(recipe, args.weights) if args.weights or args.check else None

@@ -28,13 +28,22 @@ def main(argv: list[str] | None = None) -> int:
     from lightning_port.run.resolve import resolve_definition
     from lightning_port.run.description import RunDefinition
     from lightning_port.support.checkpoint_files import CheckpointError
-    from lightning_port.training.prediction import losses_of_first, predict_first
+    from lightning_port.data.datasets import DATASETS
+    from lightning_port.training.prediction import decoded_first, losses_of_first, predict_first
     from lightning_port.training.system import TutorialClassifier
 
     try:
         # The checkpoint names its recipe; --model only asserts which one it must be.
         system = TutorialClassifier.from_checkpoint(args.checkpoint, recipe=get_recipe(args.model) if args.model else None)
         run = RunDefinition(**resolve_definition(system.recipe, data_dir=args.data_dir))
+        dataset = DATASETS.get(system.recipe.dataset)
+        if dataset is not None and dataset.decode is not None:
+            # Samples a person reads as text (the addition listing's questions): printed as it prints them.
+            rows = decoded_first(system, run, dataset.decode, count=args.count)
+            for question, answer, guess in rows:
+                print(f"Q {question} T {answer} {'☑' if guess == answer else '☒'} {guess}")
+            print(f"{sum(guess == answer for _, answer, guess in rows)} of {len(rows)} answered exactly")
+            return 0
         if system.recipe.evidence.outcome_metric == "loss" or len(system.recipe.output_names) > 1:
             losses = losses_of_first(system, run, count=args.count)
         else:

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lightning_port.data.addition import addition_arrays, decode, decode_question
 from lightning_port.data.arrays import load_arrays_split
 from lightning_port.data.cifar10 import load_cifar10_split
 from lightning_port.data.mnist import load_mnist_split
 from lightning_port.data.pima import load_pima
+from lightning_port.data.token_memory import token_memory_arrays
 
 Arrays = tuple[np.ndarray, np.ndarray]
 
@@ -32,6 +34,8 @@ class Dataset:
     fetched_by: str  # how missing files are downloaded (unless LIGHTNING_PORT_OFFLINE=1)
     load_train: Callable[[Path, object], Arrays]
     load_test: Callable[[Path, object], Arrays] | None  # None: the data set has no test split
+    # A sample as a person reads it: (inputs, predicted or true classes) -> (question, answer).
+    decode: Callable[[np.ndarray, np.ndarray], tuple[str, str]] | None = None
 
 
 DATASETS: dict[str, Dataset] = {
@@ -57,6 +61,21 @@ DATASETS: dict[str, Dataset] = {
             "the tutorial's URL (jbrownlee/Datasets on GitHub)",
             lambda root, _: load_pima(root),
             None,
+        ),
+        Dataset(
+            "addition",
+            "none: made by the data layer (data/addition.py), 50,000 questions 'a+b' of up to 3 digits, one-hot, 10% held out",
+            "nothing (generated from a fixed seed)",
+            lambda root, _: addition_arrays()[0],
+            lambda root, _: addition_arrays()[1],
+            lambda inputs, classes: (decode_question(inputs), decode(classes)),
+        ),
+        Dataset(
+            "token_memory",
+            "none: made by the data layer (data/token_memory.py), token sequences labelled by whether their first token recurs",
+            "nothing (generated from a fixed seed)",
+            lambda root, _: token_memory_arrays()[0],
+            lambda root, _: token_memory_arrays()[1],
         ),
         Dataset(
             "arrays",

@@ -1,11 +1,13 @@
-"""``examples/``: every registered tutorial exported, with an index (``make examples``). A test
-compares the committed folder with what the exporter writes today."""
+"""``examples/``: every registered tutorial exported, with an index (``make examples``); a
+tutorial the exporter refuses (a layer kind without ``emit``, e.g. addition_rnn's LSTM) is
+listed there with its one-line refusal. A test compares the committed folder with what the
+exporter writes today."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from lightning_port.export.exporter import FILES, Export, export_sources, write_export
+from lightning_port.export.exporter import FILES, Export, ExportError, export_sources, write_export
 from lightning_port.registry import recipes_in_order
 
 README = "README.md"
@@ -15,7 +17,19 @@ def line_count(text: str) -> int:
     return text.count("\n")
 
 
-def examples_readme(exports: list[Export]) -> str:
+def tutorial_exports() -> tuple[list[Export], dict[str, str]]:
+    """Every registered tutorial's export, in the registry's order, and the one-line refusal of
+    each tutorial the exporter does not write yet (by name)."""
+    exports, refused = [], {}
+    for recipe in recipes_in_order():
+        try:
+            exports.append(export_sources(recipe))
+        except ExportError as error:
+            refused[recipe.name] = str(error)
+    return exports, refused
+
+
+def examples_readme(exports: list[Export], refused: dict[str, str] | None = None) -> str:
     header = "| tutorial | listing | " + " | ".join(f"`{name}`" for name in FILES) + " | total |"
     rows = [header, "|" + "---|" * (len(FILES) + 3)]
     for export in exports:
@@ -24,6 +38,9 @@ def examples_readme(exports: list[Export]) -> str:
         listing = f"[{article.title}]({article.url})" if article.url else article.title
         rows.append(f"| [`{export.recipe.name}`]({export.recipe.name}/) | {listing} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
     table = "\n".join(rows)
+    if refused:
+        lines = "\n".join(f"- `{name}`: {reason}" for name, reason in refused.items())
+        table += f"\n\nNot exported yet (the exporter's one-line refusal):\n\n{lines}"
     return f"""# The tutorials as plain Lightning code
 
 Each folder is one Keras tutorial ported to PyTorch Lightning, written out as code you can copy
@@ -53,10 +70,11 @@ Lines per file:
 """
 
 
-def write_examples(directory: str | Path) -> list[Export]:
+def write_examples(directory: str | Path) -> tuple[list[Export], dict[str, str]]:
+    """Write every exported tutorial and the index; (exports, refusals by tutorial name)."""
     directory = Path(directory)
-    exports = [export_sources(recipe) for recipe in recipes_in_order()]
+    exports, refused = tutorial_exports()
     for export in exports:
         write_export(export, directory / export.recipe.name)
-    (directory / README).write_text(examples_readme(exports))
-    return exports
+    (directory / README).write_text(examples_readme(exports, refused))
+    return exports, refused

@@ -16,6 +16,10 @@ cross entropy on class indices; the port keeps class indices (a one-hot matrix w
 cost memory).
 
 Every loss is averaged over the batch: Keras's default reduction "sum_over_batch_size".
+An output that carries a Keras mask (``ops.masks``: a sequence after Embedding(mask_zero=True)
+or Masking) weighs its per-step losses as Keras's ``Loss.__call__`` does (``apply_mask``): each
+unmasked step by total / unmasked, each masked one by 0, the sum divided by the total, which is
+the mean over the unmasked steps.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from lightning_port.keras_compat import defaults as keras_defaults
+from lightning_port.ops.masks import mask_of
 from lightning_port.spec.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -59,6 +64,9 @@ class KerasLoss:
         self.output_activation = output_activation
 
     def __call__(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        mask = mask_of(outputs)
+        if mask is not None:
+            return masked_mean(self.per_step(outputs, targets), mask)
         spec = self.spec
         if isinstance(spec, (CategoricalCrossentropy, SparseCategoricalCrossentropy)):
             if isinstance(spec, CategoricalCrossentropy) and not (self.outputs_are_logits or spec.from_logits):
@@ -84,6 +92,41 @@ class KerasLoss:
             linear = spec.delta * absolute - 0.5 * spec.delta**2
             return torch.where(absolute <= spec.delta, quadratic, linear).mean(dim=-1).mean()
         raise ValueError(f"unsupported loss {spec!r}")
+
+    def per_step(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """The loss of every sample (and step): the output's last axis reduced, as Keras's loss
+        functions return it before the reduction."""
+        spec = self.spec
+        if isinstance(spec, (CategoricalCrossentropy, SparseCategoricalCrossentropy)):
+            if isinstance(spec, CategoricalCrossentropy) and not (self.outputs_are_logits or spec.from_logits):
+                outputs = outputs / outputs.sum(dim=-1, keepdim=True)
+            if not (self.outputs_are_logits or spec.from_logits):
+                outputs = torch.log(torch.clamp(outputs, EPSILON, 1 - EPSILON))
+            return F.cross_entropy(_classes_to_axis_one(outputs), targets, reduction="none")
+        targets = targets.reshape(outputs.shape).to(outputs.dtype)
+        if isinstance(spec, BinaryCrossentropy):
+            if self.outputs_are_logits or spec.from_logits:
+                return F.binary_cross_entropy_with_logits(outputs, targets, reduction="none").mean(dim=-1)
+            probabilities = torch.clamp(outputs, EPSILON, 1 - EPSILON)
+            return (-(targets * torch.log(probabilities) + (1 - targets) * torch.log(1 - probabilities))).mean(dim=-1)
+        difference = outputs - targets
+        if isinstance(spec, MeanSquaredError):
+            return (difference * difference).mean(dim=-1)
+        if isinstance(spec, MeanAbsoluteError):
+            return difference.abs().mean(dim=-1)
+        if isinstance(spec, Huber):
+            absolute = difference.abs()
+            return torch.where(absolute <= spec.delta, 0.5 * difference * difference, spec.delta * absolute - 0.5 * spec.delta**2).mean(dim=-1)
+        raise ValueError(f"unsupported loss {spec!r}")
+
+
+def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Keras's ``reduce_weighted_values`` with a mask: unmasked values weighted total / unmasked
+    (0 when every value is masked), masked ones 0, summed and divided by the total."""
+    total = torch.tensor(float(mask.numel()), dtype=values.dtype, device=values.device)
+    valid = mask.to(values.dtype).sum()
+    weight = torch.where(valid > 0, total / valid.clamp(min=1), torch.zeros_like(total))
+    return (values * torch.where(mask.reshape(values.shape), weight, torch.zeros_like(weight))).sum() / total
 
 
 class ModelLoss:
@@ -151,13 +194,21 @@ def targets_are_class_indices(loss: LossSpec | None) -> bool:
     return isinstance(loss, (CategoricalCrossentropy, SparseCategoricalCrossentropy))
 
 
+def _one_hot(labels) -> bool:
+    """Rows of 0s and 1s with one 1 each: one-hot rows, not a sequence's class indices whose
+    length happens to equal the class count."""
+    import numpy as np
+
+    return bool(np.all((labels == 0) | (labels == 1)) and np.all(labels.sum(axis=-1) == 1))
+
+
 def as_class_indices(labels, units: int):
     """Labels as class indices: one-hot rows (what Keras's categorical crossentropy is fit on)
     become their argmax, a trailing axis of one is dropped."""
     import numpy as np
 
     labels = np.asarray(labels)
-    if labels.ndim > 1 and labels.shape[-1] == units > 1:
+    if labels.ndim > 1 and labels.shape[-1] == units > 1 and _one_hot(labels):
         labels = labels.argmax(axis=-1)
     elif labels.ndim > 1 and labels.shape[-1] == 1:
         labels = labels[..., 0]

@@ -32,6 +32,7 @@ from torchmetrics.classification import BinaryAccuracy, MulticlassAccuracy
 
 from lightning_port.keras_compat import defaults
 from lightning_port.keras_compat.losses import ModelLoss, accuracy_targets, output_loss, predicted_classes
+from lightning_port.ops.masks import mask_of
 
 # compile(metrics=...) names the port computes, as Keras logs them ("acc" is logged as "acc").
 SUPPORTED_METRICS = ("accuracy", "acc", "mae", "mse")
@@ -65,8 +66,12 @@ class Accuracy(nn.Module):
         else:
             self.accuracy = MulticlassAccuracy(num_classes=output_units, average="micro", validate_args=False)
 
-    def update(self, outputs, targets) -> None:
-        self.accuracy.update(predicted_classes(self.loss_function, outputs), accuracy_targets(targets, outputs))
+    def update(self, outputs, targets, mask=None) -> None:
+        predicted, expected = predicted_classes(self.loss_function, outputs), accuracy_targets(targets, outputs)
+        if mask is not None:  # Keras weighs each step by its mask: masked steps do not count
+            kept = mask.reshape(predicted.shape)
+            predicted, expected = predicted[kept], expected[kept]
+        self.accuracy.update(predicted, expected)
 
     def compute(self) -> float:
         return float(self.accuracy.compute())
@@ -99,11 +104,13 @@ class MeanError(nn.Module):
         self.loss_function, self.squared = loss, squared
         self.mean = _mean()
 
-    def update(self, outputs, targets) -> None:
+    def update(self, outputs, targets, mask=None) -> None:
         if getattr(self.loss_function, "outputs_are_logits", False):
             outputs = torch.softmax(outputs, dim=-1) if self.loss_function.output_activation == "softmax" else torch.sigmoid(outputs)
         difference = outputs - targets.reshape(outputs.shape).to(outputs.dtype)
         errors = difference * difference if self.squared else difference.abs()
+        if mask is not None:  # the unmasked steps' errors (every step has as many)
+            errors = errors[mask.reshape(errors.shape[:-1])]
         self.mean.update(errors.reshape(-1))
 
     def compute(self) -> float:
@@ -161,14 +168,15 @@ class KerasEpochMetrics(nn.Module):
         for index, tracker in zip(self.outputs, self.trackers):
             output = outputs[index] if self.several else outputs
             target = targets[index] if self.several else targets
-            tracker.update(output.detach(), target)
+            tracker.update(output.detach(), target, mask_of(output))
 
     @torch.no_grad()
-    def add_sums(self, loss_sum: torch.Tensor, samples: int, correct: torch.Tensor) -> None:
+    def add_sums(self, loss_sum: torch.Tensor, samples: int, correct: torch.Tensor, counted: int | None = None) -> None:
         """Count steps a compiled graph already summed (training/compiled_step.py): ``loss_sum``
         is the sum of the batch mean losses times their batch sizes (float64), ``correct`` the
-        samples predicted right, over ``samples`` samples (one output, its accuracy only). Stays
-        on the device, no host sync.
+        predictions that were right, over ``samples`` samples (one output, its accuracy only),
+        ``counted`` predictions (one per sample, or one per step of a sequence output; default
+        ``samples``). Stays on the device, no host sync.
 
         The states end as ``update`` per batch would leave them: the loss gets the sum followed
         by zeros (MeanMetric adds the values and counts one per value), the accuracy one hit
@@ -179,7 +187,7 @@ class KerasEpochMetrics(nn.Module):
         values[0] = loss_sum
         self.loss.update(values)
         for tracker in self.trackers:
-            tracker.add_counts(samples, correct)
+            tracker.add_counts(samples if counted is None else counted, correct)
 
     def compute(self) -> dict[str, float]:
         """The epoch's values under Keras's log names (summed over DDP ranks); empty if nothing was counted."""
@@ -217,4 +225,15 @@ class KerasEpochMetrics(nn.Module):
         return not self.several and all(isinstance(tracker, Accuracy) for tracker in self.trackers)
 
 
-__all__ = ["ACCURACY_NAMES", "SUPPORTED_METRICS", "KerasEpochMetrics", "ModelLoss", "canonical_name"]
+def exact_answer_rate(predicted, expected) -> float:
+    """The share of samples whose every step's class is right (``Evidence.exact_answers``):
+    class indices of shape (samples, steps), NumPy arrays or tensors."""
+    import numpy as np
+
+    predicted, expected = np.asarray(predicted), np.asarray(expected)
+    if predicted.shape != expected.shape or predicted.ndim != 2:
+        raise ValueError(f"exact answers need (samples, steps) classes on both sides, got {predicted.shape} and {expected.shape}")
+    return float(np.mean(np.all(predicted == expected, axis=1)))
+
+
+__all__ = ["ACCURACY_NAMES", "SUPPORTED_METRICS", "KerasEpochMetrics", "ModelLoss", "canonical_name", "exact_answer_rate"]

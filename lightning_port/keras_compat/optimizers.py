@@ -19,6 +19,11 @@ multiplies and divides, scalars rounded the way Keras casts them), so a step agr
 Keras to float32 rounding. The learning rate at a step is the schedule at Keras's
 ``iterations``: the number of steps taken before it.
 
+An Embedding's gradient reaches Keras's optimizers as one row per looked-up token: where a
+rule squares the gradient (or takes its absolute value) it does so row by row before a token's
+rows are summed (``ops.token_gradients``), and so do these, from the sums the port's Embedding
+leaves on its weight.
+
 The port assumes Keras's ``floatx`` is the variables' dtype (as when a float32 model trains
 in float32, or a float64 model is built with ``floatx="float64"``): the float learning rate
 is a ``floatx`` variable in Keras.
@@ -34,6 +39,8 @@ import math
 
 import numpy as np
 import torch
+
+from lightning_port.ops import token_gradients
 
 from lightning_port.spec import (
     SGD,
@@ -177,44 +184,58 @@ def scheduled_learning_rate(schedule: LearningRateScheduleSpec, iterations: int)
 # ---- what every Keras optimizer does around its update (base_optimizer.py) ----
 
 
-def _clip_by_norm(grads: list, clipnorm: float) -> list:
+def _squared_sums(grads: list, rows: list) -> list:
+    """sum(g * g) per tensor; an Embedding's over its looked-up rows (``ops.token_gradients``),
+    as TensorFlow sums the values of an IndexedSlices."""
+    plain = [torch.sum(square) for square in torch._foreach_mul(grads, grads)]
+    return [value if found is None else torch.sum(found.rows * found.rows) for value, found in zip(plain, rows)]
+
+
+def _clip_by_norm(grads: list, clipnorm: float, rows: list) -> tuple[list, list]:
     # tf.clip_by_norm (the TF backend's _clip_by_norm), each tensor on its own:
     # g * clipnorm / max(sqrt(sum(g * g)), clipnorm). Its where() guard against a zero norm
     # only protects the gradient of the clip; the value is sqrt(0) = 0 either way.
-    norms = torch._foreach_sqrt([torch.sum(square) for square in torch._foreach_mul(grads, grads)])
+    norms = torch._foreach_sqrt(_squared_sums(grads, rows))
     denominators = torch._foreach_maximum(norms, clipnorm)
     clipped = torch._foreach_mul(grads, clipnorm)
     torch._foreach_div_(clipped, denominators)
-    return clipped
+    return clipped, [None if found is None else found.scaled(clipnorm / denominator) for found, denominator in zip(rows, denominators)]
 
 
-def _clip_by_global_norm(grads: list, clipnorm: float) -> list:
+def _clip_by_global_norm(grads: list, clipnorm: float, rows: list) -> tuple[list, list]:
     # base_optimizer.clip_by_global_norm: norm = sqrt(sum(stack(sum(g * g) for each g)));
     # scale = clipnorm * min(1 / norm, 1 / clipnorm) + (norm - norm), NaN for a non-finite norm.
-    squared_norm = torch.stack([torch.sum(square) for square in torch._foreach_mul(grads, grads)]).sum()
+    squared_norm = torch.stack(_squared_sums(grads, rows)).sum()
     norm = torch.sqrt(squared_norm)
     scale = torch.clamp_max(1.0 / norm, 1.0 / clipnorm) * clipnorm + (norm - norm)
-    return torch._foreach_mul(grads, scale)
+    # `v * scale` turns an IndexedSlices into a dense tensor (its rows summed): after this clip
+    # an Embedding's gradient is squared whole, like any other.
+    return torch._foreach_mul(grads, scale), [None] * len(grads)
 
 
-def _clip_by_value(grads: list, clipvalue: float) -> list:
-    # ops.clip(g, -v, v) -> tf.clip_by_value: max(min(g, v), -v).
+def _clip_by_value(grads: list, clipvalue: float, rows: list) -> tuple[list, list]:
+    # ops.clip(g, -v, v) -> tf.clip_by_value: max(min(g, v), -v); an Embedding's row by row,
+    # then summed per token.
     clipped = torch._foreach_clamp_max(grads, clipvalue)
     torch._foreach_clamp_min_(clipped, -clipvalue)
-    return clipped
+    rows = [None if found is None else found.clipped(clipvalue) for found in rows]
+    return [value if found is None else found.summed() for value, found in zip(clipped, rows)], rows
 
 
-def clipped_gradients(group: dict, grads: list) -> list:
+def clipped_gradients(group: dict, grads: list, rows: list | None = None) -> tuple[list, list]:
     """BaseOptimizer._clip_gradients: clipnorm, else global_clipnorm, else clipvalue (Keras
-    allows one), each only when set and positive; new tensors, the gradients stay as they are."""
+    allows one), each only when set and positive; new tensors, the gradients stay as they are.
+    ``rows``: per gradient, an Embedding's rows per looked-up token (``ops.token_gradients``)
+    or None; returned clipped as Keras clips them."""
+    rows = rows if rows is not None else [None] * len(grads)
     clipnorm, global_clipnorm, clipvalue = (group.get(key) for key in ("clipnorm", "global_clipnorm", "clipvalue"))
     if clipnorm and clipnorm > 0:
-        return _clip_by_norm(grads, clipnorm)
+        return _clip_by_norm(grads, clipnorm, rows)
     if global_clipnorm and global_clipnorm > 0:
-        return _clip_by_global_norm(grads, global_clipnorm)
+        return _clip_by_global_norm(grads, global_clipnorm, rows)
     if clipvalue and clipvalue > 0:
-        return _clip_by_value(grads, clipvalue)
-    return grads
+        return _clip_by_value(grads, clipvalue, rows)
+    return grads, rows
 
 
 def apply_weight_decay(params: list, weight_decay, learning_rate) -> None:
@@ -225,6 +246,23 @@ def apply_weight_decay(params: list, weight_decay, learning_rate) -> None:
     decays = torch._foreach_mul(params, weight_decay)
     torch._foreach_mul_(decays, learning_rate)
     torch._foreach_sub_(params, decays)
+
+
+# The key of an update's scalars under which each gradient's rows per token (or None) come.
+TOKEN_ROWS = "token_rows"
+
+
+def squares(grads: list, rows: list) -> list:
+    """g^2 per parameter, as Keras's ``ops.square(gradient)`` gives it: an Embedding's rows
+    squared before a token's are summed (``ops.token_gradients``)."""
+    plain = torch._foreach_mul(grads, grads)
+    return [value if found is None else found.squares() for value, found in zip(plain, rows)]
+
+
+def absolutes(grads: list, rows: list) -> list:
+    """|g| per parameter, as Keras's ``ops.abs(gradient)`` gives it (an Embedding's rows first)."""
+    plain = torch._foreach_abs(grads)
+    return [value if found is None else found.absolutes() for value, found in zip(plain, rows)]
 
 
 def _move_towards_(averages: list, values: list, weight) -> None:
@@ -309,10 +347,11 @@ class _KerasOptimizer(torch.optim.Optimizer):
 
     def apply_update(self, group: dict, params: list, grads: list, states: list, step_size: dict) -> None:
         """One Keras ``apply`` (``_backend_apply_gradients``): clip, decay, update."""
-        grads = clipped_gradients(group, grads)
+        grads, rows = clipped_gradients(group, grads, [token_gradients.token_rows(parameter) for parameter in params])
         if group.get("weight_decay") is not None:
             apply_weight_decay(params, step_size["weight_decay"], step_size["learning_rate"])
-        self.update_step(group, params, grads, states, step_size)
+        # The token sums ride with the step's scalars: update_step stays a function of its arguments.
+        self.update_step(group, params, grads, states, {**step_size, TOKEN_ROWS: rows})
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -392,7 +431,7 @@ class KerasAdam(_KerasOptimizer):
         # these with a fused multiply-add (one rounding fewer than Keras's, last bit only); kept
         # as the parity suite measured it.
         torch._foreach_lerp_(momentums, grads, 1 - group["beta_1"])
-        torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - group["beta_2"])
+        torch._foreach_lerp_(velocities, squares(grads, scalars[TOKEN_ROWS]), 1 - group["beta_2"])
         if group["amsgrad"]:
             velocity_hats = [state["velocity_hat"] for state in states]
             torch._foreach_maximum_(velocity_hats, velocities)
@@ -424,7 +463,7 @@ class KerasRMSprop(_KerasOptimizer):
         rho = group["rho"]
         velocities = [state["velocity"] for state in states]
         # velocity = rho * velocity + (1 - rho) * g^2
-        _decay_towards_(velocities, torch._foreach_mul(grads, grads), rho)
+        _decay_towards_(velocities, squares(grads, scalars[TOKEN_ROWS]), rho)
         if group["centered"]:
             averages = [state["average_gradient"] for state in states]
             _decay_towards_(averages, grads, rho)
@@ -456,7 +495,7 @@ class KerasAdagrad(_KerasOptimizer):
     def update_step(self, group, params, grads, states, scalars):
         accumulators = [state["accumulator"] for state in states]
         # accumulator += g^2;  var -= (lr * g) / sqrt(accumulator + epsilon)
-        torch._foreach_add_(accumulators, torch._foreach_mul(grads, grads))
+        torch._foreach_add_(accumulators, squares(grads, scalars[TOKEN_ROWS]))
         denominators = torch._foreach_add(accumulators, group["epsilon"])
         torch._foreach_sqrt_(denominators)
         steps = torch._foreach_mul(grads, scalars["learning_rate"])
@@ -474,7 +513,7 @@ class KerasAdadelta(_KerasOptimizer):
         rho, epsilon = group["rho"], group["epsilon"]
         accumulated_grads = [state["accumulated_grad"] for state in states]
         accumulated_deltas = [state["accumulated_delta_var"] for state in states]
-        _decay_towards_(accumulated_grads, torch._foreach_mul(grads, grads), rho)
+        _decay_towards_(accumulated_grads, squares(grads, scalars[TOKEN_ROWS]), rho)
         # delta = -(rms(accumulated_delta) * g / rms(accumulated_grad)), rms(x) = sqrt(x + epsilon)
         deltas = torch._foreach_add(accumulated_deltas, epsilon)
         torch._foreach_sqrt_(deltas)
@@ -483,7 +522,13 @@ class KerasAdadelta(_KerasOptimizer):
         torch._foreach_sqrt_(grad_rms)
         torch._foreach_div_(deltas, grad_rms)
         torch._foreach_neg_(deltas)
-        _decay_towards_(accumulated_deltas, torch._foreach_mul(deltas, deltas), rho)
+        delta_squares = list(torch._foreach_mul(deltas, deltas))
+        for index, found in enumerate(scalars[TOKEN_ROWS]):
+            if found is not None:
+                # Keras squares each token row of delta = -(rms(delta) / rms(g)) * g_row
+                ratio = torch.sqrt(accumulated_deltas[index] + epsilon) / grad_rms[index]
+                delta_squares[index] = ratio * ratio * found.squares()
+        _decay_towards_(accumulated_deltas, delta_squares, rho)
         # var += lr * delta
         torch._foreach_add_(params, torch._foreach_mul(deltas, scalars["learning_rate"]))
 
@@ -504,7 +549,7 @@ class KerasAdamax(_KerasOptimizer):
         _move_towards_(momentums, grads, 1 - group["beta_1"])
         # u = max(beta_2 * u, |g|)
         torch._foreach_mul_(norms, group["beta_2"])
-        torch._foreach_maximum_(norms, torch._foreach_abs(grads))
+        torch._foreach_maximum_(norms, absolutes(grads, scalars[TOKEN_ROWS]))
         # var -= (lr * m) / ((1 - beta_1^t) * (u + epsilon))
         denominators = torch._foreach_add(norms, group["epsilon"])
         torch._foreach_mul_(denominators, scalars["bias_correction"])
@@ -556,7 +601,7 @@ class KerasNadam(_KerasOptimizer):
         momentums = [state["momentum"] for state in states]
         velocities = [state["velocity"] for state in states]
         _move_towards_(momentums, grads, scalars["momentum_weight"])
-        _move_towards_(velocities, torch._foreach_mul(grads, grads), scalars["velocity_weight"])
+        _move_towards_(velocities, squares(grads, scalars[TOKEN_ROWS]), scalars["velocity_weight"])
         # m_hat = (u_t_1 * m) / (1 - u_product_t_1) + ((1 - u_t) * g) / (1 - u_product_t)
         m_hats = torch._foreach_mul(momentums, scalars["momentum_factor"])
         torch._foreach_div_(m_hats, scalars["momentum_denominator"])

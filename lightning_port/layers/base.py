@@ -164,6 +164,42 @@ class LayerKind:
         """The spec's fields but the name: what an architecture row compares."""
         return {spec_field.name: getattr(self, spec_field.name) for spec_field in fields(self) if spec_field.name != "name"}
 
+    # ---- Keras masks (``keras.layers.Layer.supports_masking`` / ``compute_mask``) ----
+    # Keras's supports_masking: the output carries the input's mask on (Keras's default, False:
+    # a mask stops at the layer).
+    supports_masking: ClassVar[bool] = False
+    # The module takes ``mask=`` (the input's mask) when a mask reaches it.
+    takes_mask: ClassVar[bool] = False
+    # Why a mask reaching the layer is refused: its Keras call uses the mask in a way the port
+    # does not reproduce (None: the layer takes, carries or drops masks as Keras does).
+    mask_refusal: ClassVar[str | None] = None
+
+    def masked_outputs(self, input_shape, input_masked) -> tuple[bool, ...]:
+        """Which outputs carry a mask, given whether the input does (a list of flags for a list
+        input): the static picture the backbone plans its mask work by (``Graph.mask_flow``)."""
+        count = len(self.output_shapes(input_shape))
+        masked = any(input_masked) if isinstance(input_masked, (list, tuple)) else bool(input_masked)
+        if masked and self.mask_refusal:
+            from lightning_port.layers.config import UnsupportedLayer
+
+            raise UnsupportedLayer(f"a Keras mask (from Embedding(mask_zero=True) or Masking) reaches it: {self.mask_refusal}")
+        return (masked and self.supports_masking,) * count
+
+    def compute_mask(self, inputs, mask, outputs) -> list:
+        """The masks of the outputs at run time (torch tensors or None), as Keras's
+        ``compute_mask`` gives them; called only where ``masked_outputs`` says a mask is made."""
+        return [mask if self.supports_masking else None] * len(outputs)
+
+    # ---- layers this one wraps (Bidirectional, TimeDistributed) ----
+    def wrapped_layers(self) -> tuple[LayerKind, ...]:
+        """The layers inside this one, named by Keras as layers of their own (their weights are
+        this layer's, under their names: ``bidirectional/forward_lstm/lstm_cell/kernel``)."""
+        return ()
+
+    def with_wrapped_layers(self, layers: tuple[LayerKind, ...]) -> LayerKind:
+        """This layer with its wrapped layers replaced (same order as ``wrapped_layers``)."""
+        return self
+
     # ---- evidence ----
     @classmethod
     def conformance_cases(cls) -> list[tuple[str, Shape, LayerKind]]:

@@ -34,7 +34,7 @@ REQUIRED_VALUES = {
     "pointwise_regularizer": (None,), "pointwise_constraint": (None,),
     "lora_rank": (None,), "lora_alpha": (None,), "quantization_config": (None,),
     "noise_shape": (None,),
-    "mask_zero": (False,),
+    "recurrent_regularizer": (None,), "recurrent_constraint": (None,),
     "renorm": (False,), "renorm_clipping": (None,), "synchronized": (False,),
     "rms_scaling": (False,),
     "input_length": (None,),

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from lightning_port.layers.base import CREATION, LayerKind, Shape
-from lightning_port.layers.config import snake_case
+from lightning_port.layers.config import UnsupportedLayer, snake_case
 from lightning_port.ops.windows import LayerShapeError
 
 # The length a measurement, a summary or an example batch gives an axis a model leaves unknown
@@ -115,7 +115,10 @@ class Graph:
         if len(self.inputs) != 1 or len(self.outputs) != 1 or len(self.nodes) != len(self.layers):
             return False
         expected = Graph.stack(self.inputs[0].shape, self.layers)
-        return self.nodes == expected.nodes and self.outputs == expected.outputs
+        if self.nodes != expected.nodes or self.outputs != expected.outputs:
+            return False
+        # A layer with several outputs (an RNN's states) cannot sit in a Keras Sequential.
+        return all(len(outputs) == 1 for outputs in self.node_outputs().values())
 
     def layer_named(self, name: str) -> LayerKind:
         for layer in self.layers:
@@ -206,12 +209,51 @@ class Graph:
         return _Namer(self).resolve_graph(self)
 
     def walk_layers(self):
-        """Every layer, nested models' layers included, depth first."""
+        """Every layer, nested models' and wrapped layers included, depth first."""
         for layer in self.layers:
-            yield layer
+            yield from walk_layer(layer)
+
+    def mask_flow(self, shapes=None) -> dict[OutputRef, bool]:
+        """Which call outputs carry a Keras mask (made by Embedding(mask_zero=True) or Masking,
+        carried on by the layers whose Keras ``supports_masking`` is set, dropped by the
+        others), as Keras propagates masks; raises UnsupportedLayer naming the layer where a
+        mask meets what the port does not reproduce."""
+        shapes = self.node_outputs() if shapes is None else shapes
+        masked: dict = {}
+
+        def flag(reference):
+            if isinstance(reference, tuple):
+                return [flag(item) for item in reference]
+            return masked.get(reference, False)
+
+        for node in self.nodes:
+            layer = self.layers[node.layer]
+            input_masked = flag(node.arguments)
             inner = nested_graph(layer)
-            if inner is not None:
-                yield from inner.walk_layers()
+            try:
+                if inner is not None:
+                    inner = layer.graph_for(self.node_input_shape(node, shapes))
+                    carried = any(input_masked) if isinstance(input_masked, list) else input_masked
+                    if carried or any(inner.mask_flow().get(reference, False) for reference in inner.outputs):
+                        raise UnsupportedLayer("a Keras mask entering or leaving a nested model is not supported; use the layers inline")
+                    outputs = (False,) * len(inner.outputs)
+                else:
+                    outputs = layer.masked_outputs(self.node_input_shape(node, shapes), input_masked)
+            except UnsupportedLayer as error:
+                raise UnsupportedLayer(f"{describe(layer, node.layer)}: {error}") from None
+            for index, value in enumerate(outputs):
+                masked[OutputRef(node.layer, node.index, index)] = bool(value)
+        return masked
+
+
+def walk_layer(layer: LayerKind):
+    """The layer, then the layers inside it (a nested model's, a wrapper's), depth first."""
+    yield layer
+    inner = nested_graph(layer)
+    if inner is not None:
+        yield from inner.walk_layers()
+    for wrapped in layer.wrapped_layers():
+        yield from walk_layer(wrapped)
 
 
 def nested_graph(layer: LayerKind) -> Graph | None:
@@ -251,13 +293,18 @@ class _Namer:
             else:
                 self.used.add(graph_input.name)
         for layer in graph.layers:
-            if layer.name is None:
-                unnamed.append(layer)
-            else:
-                self.used.add(layer.name)
-            inner = nested_graph(layer)
-            if inner is not None:
-                self._collect(inner, unnamed, inputs, nested=True)
+            self._collect_layer(layer, unnamed, inputs)
+
+    def _collect_layer(self, layer: LayerKind, unnamed: list, inputs: list) -> None:
+        if layer.name is None:
+            unnamed.append(layer)
+        else:
+            self.used.add(layer.name)
+        inner = nested_graph(layer)
+        if inner is not None:
+            self._collect(inner, unnamed, inputs, nested=True)
+        for wrapped in layer.wrapped_layers():
+            self._collect_layer(wrapped, unnamed, inputs)
 
     def _next(self, prefix: str) -> str:
         while True:
@@ -273,6 +320,9 @@ class _Namer:
 
     def resolve_layer(self, layer: LayerKind) -> LayerKind:
         resolved = layer.with_resolved_names(self) if hasattr(layer, "with_resolved_names") else layer
+        wrapped = resolved.wrapped_layers()
+        if wrapped:
+            resolved = resolved.with_wrapped_layers(tuple(self.resolve_layer(item) for item in wrapped))
         return replace(resolved, name=self.name_of(layer)) if layer.name is None else resolved
 
     def resolve_graph(self, graph: Graph) -> Graph:
@@ -484,4 +534,4 @@ def final_activation(graph: Graph, reference: Ref) -> str | None:
     return None if name == "linear" else name
 
 
-__all__ = ["Graph", "GraphInput", "Input", "InputRef", "LayerSummary", "Node", "OutputRef", "Ref", "SymbolicTensor", "describe", "final_activation", "graph_from_tensors", "nested_graph", "summarize"]
+__all__ = ["Graph", "GraphInput", "Input", "InputRef", "LayerSummary", "Node", "OutputRef", "Ref", "SymbolicTensor", "describe", "final_activation", "graph_from_tensors", "nested_graph", "summarize", "walk_layer"]

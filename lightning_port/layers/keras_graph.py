@@ -106,24 +106,34 @@ def _tensors(value, where: str):
     raise UnsupportedLayer(f"{where}: a call argument that is not a tensor or a list of tensors ({str(value)[:80]}); the port reproduces calls on tensors only")
 
 
-def _references(node_config: dict, where: str):
-    """(argument, keyword arguments) of one inbound node, as keras_history triples."""
+def _references(node_config: dict, where: str, mask_operations: frozenset = frozenset()):
+    """(argument, keyword arguments, whether a mask was handed to the call) of one inbound
+    node, as keras_history triples. A ``mask`` Keras computed by its own propagation (the ops
+    of ``compute_mask``, ``mask_operations``) is left out: the port propagates masks itself."""
     arguments = node_config.get("args", [])
     keywords = dict(node_config.get("kwargs") or {})
     if len(arguments) != 1:
         raise UnsupportedLayer(f"{where}: a call with {len(arguments)} positional arguments; the port reproduces calls on one tensor or one list of tensors")
     argument = _tensors(arguments[0], where)
     tensor_keywords = {}
+    masked = False
     for key, value in keywords.items():
         if value is None:
             continue  # e.g. mask=None: Keras records the default
         if key == "training":
             # Keras records the training flag a layer was called with while the graph was built
-            # (Dropout's default False), and its Functional runtime replaces it by the model's
-            # own flag on every call that gives one (fit, evaluate, predict): so does the port.
+            # (Dropout's default False; a recurrent layer's default False when it is handed a
+            # mask), and its Functional runtime replaces it by the model's own flag on every
+            # call that gives one (fit, evaluate, predict): so does the port.
+            continue
+        if key == "mask":
+            history = _history(value)
+            if history is None or history[0] not in mask_operations:
+                raise UnsupportedLayer(f"{where}: a call with an explicit mask= argument is not supported; let Embedding(mask_zero=True) or Masking make the mask")
+            masked = True
             continue
         tensor_keywords[key] = _tensors(value, f"{where}: keyword argument {key}")
-    return argument, tensor_keywords
+    return argument, tensor_keywords, masked
 
 
 def read_functional(config: dict, where: str = "the model"):
@@ -137,8 +147,14 @@ def functional_graph(config: dict, where: str = "the model") -> Graph:
     entries = config.get("layers", [])
     tensors: dict[tuple[str, int, int], object] = {}
     inputs, layers, pending = [], {}, []
+    # keras.ops calls in the graph: Keras records those its mask propagation makes (the
+    # not_equal of Embedding(mask_zero=True), Masking's any) when it hands a mask to a call.
+    operations = {entry.get("name"): entry for entry in entries if str(entry.get("module", "")).startswith("keras.src.ops")}
+    handed_masks = []
     for entry in entries:
         name = entry.get("name") or entry.get("config", {}).get("name")
+        if name in operations:
+            continue
         if entry.get("class_name") == "InputLayer":
             shape, input_name, dtype = _input_of(entry)
             tensor = Input(shape, name=input_name, dtype=dtype)
@@ -148,7 +164,13 @@ def functional_graph(config: dict, where: str = "the model") -> Graph:
         layer = read_layer(entry)
         layers[name] = layer
         for index, node_config in enumerate(entry.get("inbound_nodes", [])):
-            argument, keywords = _references(node_config, _where(entry))
+            argument, keywords, masked = _references(node_config, _where(entry), frozenset(operations))
+            for reference in ([argument] if isinstance(argument, tuple) else list(argument)) + [item for value in keywords.values() for item in ([value] if isinstance(value, tuple) else value)]:
+                if reference[0] in operations:
+                    operation = operations[reference[0]]
+                    raise UnsupportedLayer(f"{_where(entry)}: it reads the result of a keras.ops call ({operation.get('class_name')} '{reference[0]}'); the port reproduces graphs of layers only")
+            if masked:
+                handed_masks.append((name, index, entry))
             pending.append((name, index, argument, keywords, entry))
     # Replay the calls: a call is made once its tensors exist and its layer's earlier calls are made.
     made = {name: 0 for name in layers}
@@ -200,12 +222,20 @@ def functional_graph(config: dict, where: str = "the model") -> Graph:
     unused = [name for name in layers if all(layer.name != name for layer in graph.layers)]
     if unused:
         raise UnsupportedLayer(f"{where}: node '{unused[0]}' is not connected to the outputs; remove it from the model")
+    # The masks Keras handed to calls are the ones the port's propagation gives them.
+    flow = graph.mask_flow()
+    for name, index, entry in handed_masks:
+        position = next(position for position, layer in enumerate(graph.layers) if layer.name == name)
+        node = next(node for node in graph.nodes if node.layer == position and node.index == index)
+        references = list(node.arguments) if isinstance(node.arguments, tuple) else [node.arguments]
+        if not any(flow.get(reference, False) for reference in references):
+            raise UnsupportedLayer(f"{_where(entry)}: a call with a mask= argument its input does not carry is not supported; let Embedding(mask_zero=True) or Masking make the mask")
     return graph
 
 
 def model_graph(class_name: str, config: dict, where: str = "the model") -> Graph:
     """The graph of a saved model's config: a Sequential's stack (its input shape must be
-    stored) or a Functional model's graph."""
+    stored) or a Functional model's graph; where its masks go is checked too (``Graph.mask_flow``)."""
     if class_name == "Sequential":
         model = read_sequential(config, where)
         input_shape, input_name, input_dtype = sequential_input(config)
@@ -218,6 +248,7 @@ def model_graph(class_name: str, config: dict, where: str = "the model") -> Grap
     for graph_input in graph.inputs:
         if graph_input.dtype == "string":
             raise UnsupportedLayer(f"{where}: input '{graph_input.name}' holds strings, which a torch graph cannot hold; {_STRING_FIX}")
+    graph.mask_flow()
     return graph
 
 
@@ -235,6 +266,8 @@ def canonical_names(graph: Graph) -> Graph:
             layer = replace(layer, layers=tuple(unnamed(item) for item in inner))
         elif getattr(layer, "graph", None) is not None and layer.keras_class == "Functional":
             layer = replace(layer, graph=strip(layer.graph))
+        if layer.wrapped_layers():
+            layer = layer.with_wrapped_layers(tuple(unnamed(item) for item in layer.wrapped_layers()))
         return replace(layer, name=None)
 
     def strip(inner: Graph) -> Graph:
@@ -248,6 +281,8 @@ def canonical_names(graph: Graph) -> Graph:
             original = replace(original, layers=tuple(keep(item, auto_item) for item, auto_item in zip(inner, auto.layers)))
         elif getattr(original, "graph", None) is not None and original.keras_class == "Functional":
             original = replace(original, graph=merge(original.graph, auto.graph))
+        if original.wrapped_layers():
+            original = original.with_wrapped_layers(tuple(keep(item, auto_item) for item, auto_item in zip(original.wrapped_layers(), auto.wrapped_layers())))
         return replace(original, name=None) if original.name == auto.name else original
 
     def merge(original: Graph, auto: Graph) -> Graph:

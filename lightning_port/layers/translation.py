@@ -59,3 +59,26 @@ def depthwise_to_grouped(depth_multiplier: int) -> Translation:
         return array.reshape(outputs // depth_multiplier, depth_multiplier, height, width).transpose(2, 3, 0, 1)
 
     return Translation("depthwise HWIM -> grouped (I*M)1HW", to_torch, to_keras)
+
+
+def _swap_first_two_gates(array: np.ndarray) -> np.ndarray:
+    """Keras's GRU gate blocks (z, r, h) along the last axis as torch's (r, z, n): the first
+    two swapped, which is its own inverse."""
+    z, r, h = np.split(array, 3, axis=-1)
+    return np.concatenate([r, z, h], axis=-1)
+
+
+def _gates_then_transpose(array: np.ndarray) -> np.ndarray:
+    return _swap_first_two_gates(array).T
+
+
+def _transpose_then_gates(array: np.ndarray) -> np.ndarray:
+    return _swap_first_two_gates(array.T)
+
+
+# GRU kernel and recurrent kernel: Keras's (in, 3 * units), gates (z, r, h) -> torch's
+# weight_ih / weight_hh layout (3 * units, in), gates (r, z, n), the layout torch.gru takes.
+GRU_GATES_TRANSPOSED = Translation("gates (z, r, h) -> (r, z, n), transposed", _gates_then_transpose, _transpose_then_gates)
+# GRU bias: (3 * units,) with reset_after=False, (2, 3 * units) with reset_after=True (input
+# bias row, recurrent bias row): gate blocks reordered, rows kept.
+GRU_GATES = Translation("gates (z, r, h) -> (r, z, n)", _swap_first_two_gates, _swap_first_two_gates)

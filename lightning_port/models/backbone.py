@@ -10,6 +10,12 @@ One deliberate difference from a literal translation: for an output whose loss r
 logits of a final softmax or sigmoid (Keras on TensorFlow recovers them from the activation
 op, see ``keras_compat.losses``), ``forward`` returns the activation's input and
 ``probabilities()`` applies it; every other consumer of that tensor sees the activated value.
+
+Keras masks (``Embedding(mask_zero=True)``, ``Masking``) are carried per tensor where the graph
+says a call's output has one (``Graph.mask_flow``): each such call computes its output's mask
+(``LayerKind.compute_mask``), a layer that takes one gets ``mask=`` from its input, and a model
+output that carries one has it attached for the loss (``ops.masks``). A graph without a mask
+does none of this work.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ from torch import nn
 from lightning_port.layers.base import BuildContext, LayerKind
 from lightning_port.layers.graph import Graph, InputRef, OutputRef, final_activation
 from lightning_port.ops.activations import ACTIVATION_FUNCTIONS
+from lightning_port.ops.masks import attach_mask
 
 # Names nn.Module itself uses: a Keras layer so named gets a suffix as its attribute.
-_RESERVED = set(dir(nn.Module)) | {"graph", "plan", "returns_logits", "output_activations", "module_names", "keras_input_shapes", "float_layers"}
+_RESERVED = set(dir(nn.Module)) | {"graph", "plan", "returns_logits", "output_activations", "module_names", "keras_input_shapes", "float_layers", "masked", "masking_calls", "uses_masks"}
 
 
 class KerasModel(nn.Module, BuildContext):
@@ -57,6 +64,10 @@ class KerasModel(nn.Module, BuildContext):
         # Layers that compute in floating point: an integer tensor (a lookup's indices) reaching
         # one is cast to the model's dtype first, as Keras's ops promote int with float.
         self.float_layers = {position for position, layer in enumerate(graph.layers) if not _takes_integers(layer)}
+        # Which call outputs carry a Keras mask; none in most graphs, and then no mask work at all.
+        self.masked = {reference for reference, masked in graph.mask_flow(shapes).items() if masked}
+        self.masking_calls = {(reference.layer, reference.node) for reference in self.masked}
+        self.uses_masks = bool(self.masked)
 
     def _register(self, name: str, module: nn.Module) -> str:
         attribute = name.replace(".", "_")
@@ -95,16 +106,29 @@ class KerasModel(nn.Module, BuildContext):
         has none). ``keep``: a dict that receives every call's outputs, (layer, call) -> list."""
         values: dict = {InputRef(index): tensor for index, tensor in enumerate(inputs)}
         before: dict = {}
+        masks: dict | None = {} if self.uses_masks else None
         modules = self._modules
 
         def fetch(reference):
             return [values[item] for item in reference] if isinstance(reference, tuple) else values[reference]
+
+        def fetch_mask(reference):
+            return [masks.get(item) for item in reference] if isinstance(reference, tuple) else masks.get(reference)
 
         for node, module_name, activation, nested in self.plan:
             arguments = fetch(node.arguments)
             keywords = {key: fetch(value) for key, value in node.keyword_arguments}
             if node.layer in self.float_layers:
                 arguments = self._floating(arguments)
+            input_mask = None
+            if masks is not None:
+                input_mask = fetch_mask(node.arguments)
+                present = any(item is not None for item in input_mask) if isinstance(input_mask, list) else input_mask is not None
+                # Keras hands a layer its input's mask only when the call has one tensor
+                # argument (Layer.__call__): with an initial_state, an RNN runs unmasked
+                # (its output still carries the mask on).
+                if present and self.graph.layers[node.layer].takes_mask and not node.keyword_arguments:
+                    keywords["mask"] = input_mask
             if nested:
                 outputs, logits = modules[module_name].run(arguments if isinstance(arguments, list) else [arguments])
             else:
@@ -117,9 +141,19 @@ class KerasModel(nn.Module, BuildContext):
                 reference = OutputRef(node.layer, node.index, index)
                 values[reference] = tensor
                 before[reference] = logits[index]
+            if masks is not None and (node.layer, node.index) in self.masking_calls:
+                for index, mask in enumerate(self.graph.layers[node.layer].compute_mask(arguments, input_mask, outputs)):
+                    if OutputRef(node.layer, node.index, index) in self.masked:
+                        masks[OutputRef(node.layer, node.index, index)] = mask
             if keep is not None:
                 keep[(node.layer, node.index)] = outputs
-        return [values[reference] for reference in self.graph.outputs], [before.get(reference) for reference in self.graph.outputs]
+        results, logits = [values[reference] for reference in self.graph.outputs], [before.get(reference) for reference in self.graph.outputs]
+        if masks is not None:
+            for reference, tensor, logit in zip(self.graph.outputs, results, logits):
+                for item in (tensor, logit):
+                    if reference in masks and item is not None:
+                        attach_mask(item, masks[reference])
+        return results, logits
 
     def _floating(self, arguments):
         if isinstance(arguments, list):

@@ -169,6 +169,9 @@ def _walk(layer: LayerKind):
         for item in layer.graph.layers:
             yield item
             yield from _walk(item)
+    for item in layer.wrapped_layers():
+        yield item
+        yield from _walk(item)
 
 
 def _names(recipe: Recipe) -> list[str]:

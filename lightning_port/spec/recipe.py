@@ -196,6 +196,9 @@ class Evidence:
     # 1,000 images) or longer than this project can train in both frameworks (the
     # autoencoder's 150 epochs). The README says which figure each target is measured against.
     targets_on_outcome_schedule: bool = False
+    # An extra outcome figure for a sequence of class outputs (one class per step): the share
+    # of test samples whose every step is predicted right (result.json's test "exact_answers").
+    exact_answers: bool = False
 
 
 # compile(loss=..., loss_weights=..., metrics=...) as a recipe writes them: one value for every

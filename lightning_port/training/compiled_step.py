@@ -74,11 +74,13 @@ class EpochSums:
         self.loss = torch.zeros((), dtype=torch.float64, device=device)  # sum of batch mean loss x batch size
         self.correct = torch.zeros((), dtype=torch.int64, device=device)
         self.samples = 0  # counted on the host: every step's batch size is known there
+        self.predictions = 0  # what the accuracy counts: a sequence output predicts every step
 
     def reset(self) -> None:
         self.loss.zero_()
         self.correct.zero_()
         self.samples = 0
+        self.predictions = 0
 
 
 class CompiledTrainingStep:
@@ -98,6 +100,16 @@ class CompiledTrainingStep:
             raise CompileUnsupported("--compile needs the recipe's own optimizer with a single parameter group")
         if steps < 1:
             raise ValueError(f"steps must be at least 1, got {steps}")
+        if any(type(module).__name__ == "KerasEmbedding" for module in backbone.modules()) and type(optimizer).__name__ != "KerasSGD":
+            # Keras squares an Embedding's gradient row by row per looked-up token
+            # (ops.token_gradients): the port's Embedding records those sums in its backward
+            # pass, which a torch.func gradient inside the compiled graph does not run.
+            raise CompileUnsupported("--compile: an Embedding trained with an optimizer that squares its gradient (Keras squares it per looked-up token); run without --compile")
+        masked = getattr(backbone, "masked", set())
+        if any(reference in masked for reference in getattr(getattr(backbone, "graph", None), "outputs", ())):
+            # The loss and the accuracy read the output's mask from the tensor (ops.masks), which
+            # a compiled graph does not carry; the epoch sums count every step.
+            raise CompileUnsupported("--compile: the model's output carries a Keras mask (Embedding(mask_zero=True) or Masking reaches it); run without --compile")
         self.backbone = backbone
         self.optimizer = optimizer
         self.loss = loss
@@ -167,6 +179,7 @@ class CompiledTrainingStep:
             ) from error
         self._built = True
         self.sums.samples += len(targets)
+        self.sums.predictions += targets.numel() if targets.dim() > 1 and not targets.is_floating_point() else len(targets)
         return loss, outputs
 
     def _step(self, params, states, hyperparameters, scalar_table, position, inputs, targets, loss_sum, correct):

@@ -90,6 +90,10 @@ def _train_and_test(run: TrainingRun, extra_callbacks: tuple, started: float) ->
         return None
     evaluations = dict(system.evaluation_results)
     test_split = datamodule.raw.test_split
+    if run.recipe.evidence.exact_answers:
+        from lightning_port.training.prediction import exact_answers
+
+        evaluations[test_split] = {**evaluations[test_split], "exact_answers": exact_answers(system, *datamodule.evaluation_tensors[test_split])}
     world = trainer.world_size
     result = {
         "model": run.recipe.name,

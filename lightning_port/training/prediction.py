@@ -36,3 +36,31 @@ def losses_of_first(system: TutorialClassifier, run: RunDefinition, count: int =
         for index in range(len(targets)):
             losses.append(float(system.loss(outputs[index : index + 1], targets[index : index + 1])))
     return losses
+
+
+@torch.no_grad()
+def exact_answers(system: TutorialClassifier, inputs: torch.Tensor, targets: torch.Tensor, batch_size: int = 1_024) -> float:
+    """The share of samples whose every step's predicted class is right (a sequence output)."""
+    from lightning_port.keras_compat.metrics import exact_answer_rate
+
+    was_training = system.training
+    system.eval()
+    predicted = torch.cat([system.predicted_classes(inputs[start : start + batch_size]) for start in range(0, len(inputs), batch_size)])
+    system.train(was_training)
+    return exact_answer_rate(predicted.cpu().numpy(), targets.cpu().numpy())
+
+
+@torch.no_grad()
+def decoded_first(system: TutorialClassifier, run: RunDefinition, decode, count: int = 5) -> list[tuple[str, str, str]]:
+    """(question, true answer, predicted answer) as text for the first ``count`` samples of
+    the scored split, through the data set's ``decode`` (the addition listing's printout)."""
+    datamodule = TutorialDataModule(run, augment=False, predict_count=count)
+    datamodule.setup("predict")
+    system.eval()
+    rows = []
+    for inputs, targets in datamodule.predict_dataloader():
+        predicted = system.predicted_classes(inputs)
+        for sample, truth, guess in zip(inputs.cpu().numpy(), targets.cpu().numpy(), predicted.cpu().numpy()):
+            question, answer = decode(sample, truth)
+            rows.append((question, answer, decode(sample, guess)[1]))
+    return rows

@@ -118,7 +118,7 @@ class SpeedModeClassifier(TutorialClassifier):
     def _count_compiled_steps(self) -> None:
         if self.compiled_block is not None:
             sums = self.compiled_block.step.sums
-            self.train_metrics.add_sums(sums.loss, sums.samples, sums.correct)
+            self.train_metrics.add_sums(sums.loss, sums.samples, sums.correct, sums.predictions)
             sums.reset()
 
     def running_metrics(self) -> dict[str, float]:

@@ -13,6 +13,7 @@ from lightning_port.export.exporter import export_recipe
 from lightning_port.export.proof import prove_export
 from lightning_port.models import build_backbone
 from lightning_port.registry import get_recipe, model_names
+from tests.export.test_examples import NOT_EXPORTED
 
 pytestmark = pytest.mark.parity
 QUICK = ("mnist_mlp", "pima_mlp")
@@ -57,7 +58,7 @@ def test_a_quick_tutorials_export_is_its_port(name, tmp_path, data_dir, parity, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [name for name in model_names() if name not in QUICK])
+@pytest.mark.parametrize("name", [name for name in model_names() if name not in QUICK and name not in NOT_EXPORTED])
 def test_every_other_tutorials_export_is_its_port(name, tmp_path, data_dir, parity, keras_tensorflow):
     prove_tutorial(name, tmp_path, data_dir, parity)
 

@@ -30,12 +30,12 @@ def test_the_generator_covers_what_graphs_have():
     assert sum(counts[name] for name in ("Subtract", "Multiply", "Average", "Maximum", "Minimum")) >= 20, counts
 
 
-def _check(seeds, tmp_path, parity):
+def _check(seeds, tmp_path, parity, make=random_graph, recipe=graph_recipe, measure=port_and_measure_graph, what="random graphs"):
     step_gaps, failures = [], []
     for seed in seeds:
-        model = random_graph(seed)
-        read, measurements = port_and_measure_graph(model, tmp_path)
-        expected = graph_recipe(model)
+        model = make(seed)
+        read, measurements = measure(model, tmp_path)
+        expected = recipe(model)
         # The port's reader gives back what was built: the same graph, named alike.
         assert read.recipe.graph == expected.graph, model.describe()
         assert read.recipe.optimizer == expected.optimizer and read.recipe.output_losses == expected.output_losses, model.describe()
@@ -45,7 +45,7 @@ def _check(seeds, tmp_path, parity):
             comparison = measurement.comparison
             if comparison is None:
                 continue
-            parity.record_truth(f"random graph {seed}: {measurement.quantity}", "conformance", comparison, detail=model.describe())
+            parity.record_truth(f"{what[:-1]} {seed}: {measurement.quantity}", "conformance", comparison, detail=model.describe())
             if not comparison.float64_agrees:
                 failures.append(f"{model.describe()}: {measurement.quantity}: float64 difference {comparison.float64_difference:.2e}")
             elif not comparison.passed:
@@ -54,9 +54,9 @@ def _check(seeds, tmp_path, parity):
                 step_gaps.append((seed, comparison.ratio))
     assert not failures, "\n".join(failures)
     worst = max((ratio for _, ratio in step_gaps), default=0.0)
-    detail = f"{len(seeds)} random graphs, {len(seeds) - len({seed for seed, _ in step_gaps})} with every row within 2 x Keras; step rows beyond it: {step_gaps}"
+    detail = f"{len(seeds)} {what}, {len(seeds) - len({seed for seed, _ in step_gaps})} with every row within 2 x Keras; step rows beyond it: {step_gaps}"
     allowed = math.ceil(STEP_ROW_GAP_FRACTION * len(seeds))
-    entry = parity.record("random graphs: optimizer-step rows beyond 2 x Keras", "conformance", len({seed for seed, _ in step_gaps}), allowed, detail=detail)
+    entry = parity.record(f"{what}: optimizer-step rows beyond 2 x Keras", "conformance", len({seed for seed, _ in step_gaps}), allowed, detail=detail)
     assert entry.passed and worst <= STEP_ROW_GAP_RATIO, detail
 
 

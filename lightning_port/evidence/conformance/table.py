@@ -72,6 +72,26 @@ def measure_random_models(count: int, progress: Callable[[str], None] = print) -
     return models
 
 
+def measure_random_recurrent(count: int, progress: Callable[[str], None] = print) -> list[dict]:
+    """One entry per seeded random recurrent model (``random_recurrent.py``): its description and
+    every quantity's row."""
+    from lightning_port.evidence.conformance.random_recurrent import port_and_measure_recurrent, random_recurrent
+
+    models = []
+    with tempfile.TemporaryDirectory() as directory:
+        for seed in range(count):
+            model = random_recurrent(seed)
+            _, measurements = port_and_measure_recurrent(model, directory)
+            rows = [
+                _row("random recurrent model", f"seed {seed}", model.describe(), measurement.quantity, measurement.comparison)
+                for measurement in measurements
+                if measurement.comparison is not None
+            ]
+            models.append({"seed": seed, "model": model.describe(), "optimizer": repr(model.optimizer), "rows": rows})
+            progress(f"random recurrent model {seed}: {'ok' if all(row['passed'] for row in rows) else 'beyond the bound'}")
+    return models
+
+
 def criterion() -> dict:
     """The thresholds the rows were judged by, stored with them."""
     return {"float64_agreement": FLOAT64_AGREEMENT, "keras_error_factor": KERAS_ERROR_FACTOR}

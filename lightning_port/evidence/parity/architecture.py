@@ -87,7 +87,9 @@ def keras_rows(model) -> list[LayerRow]:
         # leaving earlier calls on the layers).
         own = _own_nodes(getattr(model, "_functional", None) or model, layer)
         shape = tuple(None if size is None else int(size) for size in own[0].output_tensors[0].shape[1:])
-        inbound = [[source(tensor) for tensor in node.input_tensors] for node in own]
+        # A mask Keras hands a call arrives from its own ops (not_equal, any), not from a layer:
+        # the port propagates masks itself, so only the layers' tensors are compared.
+        inbound = [[source(tensor) for tensor in node.input_tensors if isinstance(tensor._keras_history.operation, keras.layers.Layer)] for node in own]  # noqa: SLF001
         rows.append(LayerRow(kind, shape, int(layer.count_params()), row_config, layer.name, inbound))
     return rows
 

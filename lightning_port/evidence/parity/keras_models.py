@@ -28,7 +28,9 @@ def build_keras_layer(layer: LayerKind):
         return keras.Sequential([build_keras_layer(item) for item in layer.layers], name=layer.name)
     if layer.keras_class == "Functional":
         return keras_model_of(layer.graph, name=layer.name)
-    built = getattr(keras.layers, layer.keras_class)(**layer.keras_arguments())
+    # A wrapper's layers (Bidirectional's, TimeDistributed's) are built first, as Keras code does.
+    arguments = {key: build_keras_layer(value) if isinstance(value, LayerKind) else value for key, value in layer.keras_arguments().items()}
+    built = getattr(keras.layers, layer.keras_class)(**arguments)
     if getattr(layer, "trainable", True) is False:
         built.trainable = False
     return built
@@ -138,7 +140,10 @@ def float64_twin(keras_model, recipe: Recipe):
     config = {"class_name": type(keras_model).__name__, "config": copy.deepcopy(keras_model.get_config())}
     config = _float64_config(config)["config"]
     for layer in config.get("layers", []):
-        layer.get("config", {})["dtype"] = "float64"
+        # Not on the ops a graph may hold (the ``not_equal`` of a mask handed to a Bidirectional
+        # layer): an op takes no dtype and computes in its inputs' own.
+        if not str(layer.get("module", "")).startswith("keras.src.ops"):
+            layer.get("config", {})["dtype"] = "float64"
     keras.config.set_floatx("float64")
     keras.config.set_dtype_policy("float64")
     try:

@@ -99,6 +99,16 @@ def keras_loss_and_gradients(keras_model, inputs, targets):
     """Loss and gradients exactly as Keras's train step computes them (dropout off)."""
     import tensorflow as tf
 
+    loss, gradients = _keras_raw_loss_and_gradients(keras_model, inputs, targets)
+    # An Embedding's gradient comes as IndexedSlices (the rows looked up): made dense here.
+    return loss, [tf.convert_to_tensor(gradient).numpy() for gradient in gradients]
+
+
+def _keras_raw_loss_and_gradients(keras_model, inputs, targets):
+    """The loss and the gradients as Keras's train step hands them to its optimizer: an
+    Embedding's as IndexedSlices, one row per looked-up token."""
+    import tensorflow as tf
+
     compute = _TRACED_GRADIENTS.get(keras_model)
     if compute is None:
 
@@ -111,8 +121,7 @@ def keras_loss_and_gradients(keras_model, inputs, targets):
 
         _TRACED_GRADIENTS[keras_model] = compute
     loss, gradients = compute(_constants(inputs), _constants(targets))
-    # An Embedding's gradient comes as IndexedSlices (the rows looked up): made dense here.
-    return float(loss), [tf.convert_to_tensor(gradient).numpy() for gradient in gradients]
+    return float(loss), gradients
 
 
 def torch_loss_and_gradients(recipe: Recipe, backbone: KerasModel, inputs, labels):
@@ -129,8 +138,10 @@ def keras_optimizer_steps(keras_model, batches) -> list[list[np.ndarray]]:
 
     snapshots = []
     for inputs, targets in batches:
-        _, gradients = keras_loss_and_gradients(keras_model, inputs, targets)
-        keras_model.optimizer.apply_gradients(zip([tf.constant(g) for g in gradients], keras_model.trainable_variables))
+        # As Keras's train step applies them: an Embedding's gradient as its rows per token
+        # (the optimizers square those rows before summing them, ops.token_gradients).
+        _, gradients = _keras_raw_loss_and_gradients(keras_model, inputs, targets)
+        keras_model.optimizer.apply_gradients(zip(gradients, keras_model.trainable_variables))
         snapshots.append([w.copy() for w in keras_model.get_weights()])
     return snapshots
 

@@ -6,7 +6,10 @@ framework's own generator, so two real runs can only be compared statistically. 
 draws are made once, by ``draw_randomness``, and fed to both: each framework augments the
 batch with its own implementation (Keras's ``ImageDataGenerator.apply_transform``, the
 port's ``keras_compat.augmentation``) and its Dropout layers multiply by the given mask
-instead of drawing one. Everything else is the framework's own training step: Keras's
+instead of drawing one. Recurrent layers' ``dropout`` and ``recurrent_dropout`` masks (one
+per sequence, or one per gate where Keras's cell uses one per gate) are injected the same
+way: Keras's cells return them from ``get_dropout_mask`` / ``get_recurrent_dropout_mask``, the
+port's recurrent modules take them through ``Recurrence.injected_masks``. Everything else is the framework's own training step: Keras's
 forward in training mode, ``compute_loss``, ``GradientTape`` and its compiled optimizer's
 ``apply_gradients``; the port's backbone, Keras-rule loss, ``backward`` and Keras-rule
 optimizer. Run in float32 and in float64, the four trajectories feed the float64-truth
@@ -18,7 +21,7 @@ Keras is imported lazily; call ``keras_reference.backend.select_backend("tensorf
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -28,6 +31,7 @@ from lightning_port.evidence.parity.augmentation_draws import draw, has_random_l
 from lightning_port.keras_compat.augmentation import apply_transform
 from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
+from lightning_port.layers.kinds.recurrent import RecurrentKind
 from lightning_port.models import KerasModel, build_backbone
 from lightning_port.spec import Recipe
 
@@ -35,13 +39,15 @@ from lightning_port.spec import Recipe
 @dataclass
 class Randomness:
     """One trajectory's draws: per step, each image's augmentation parameters (or None), one
-    keep-mask per Dropout layer (booleans, in Keras's layout), and the draws of the model's own
+    keep-mask per Dropout layer (booleans, in Keras's layout), the draws of the model's own
     random augmentation layers (per random layer call, the arrays Keras's ``random.uniform``
-    calls return; ``augmentation_draws``), or None without such layers."""
+    calls return; ``augmentation_draws``), or None without such layers, and, per recurrent
+    cell, its input and recurrent keep-masks ((count, batch, width) booleans, or None)."""
 
     augmentation: list[dict[str, np.ndarray]] | None
     dropout: list[list[np.ndarray]]
     layer_draws: list[list[list[np.ndarray]]] | None = None
+    recurrent: list[list[tuple[np.ndarray | None, np.ndarray | None]]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,7 +89,72 @@ def draw_randomness(recipe: Recipe, steps: int, batch_size: int, seed: int = 0) 
         # The port's own samplers (Keras's ranges and shapes), from a stream of their own.
         torch_generator = torch.Generator().manual_seed(seed)
         layer_draws = [draw(backbone, batch_size, torch_generator) for _ in range(steps)]
-    return Randomness(augmentation, dropout, layer_draws)
+    cells = recurrent_cells(recipe)
+    recurrent = []
+    for _ in range(steps):
+        step = []
+        for cell in cells:
+            masks = []
+            for rate, width in ((cell.dropout, cell.features), (cell.recurrent_dropout, cell.units)):
+                masks.append(generator.random((cell.count, batch_size, width)) >= rate if 0.0 < rate < 1.0 else None)
+            step.append(tuple(masks))
+        recurrent.append(step)
+    return Randomness(augmentation, dropout, layer_draws, recurrent)
+
+
+@dataclass(frozen=True)
+class RecurrentCell:
+    """One recurrent cell with dropout, in the order both frameworks run them: the layer's
+    name (a Bidirectional's, with ``direction`` "forward" or "backward"), its rates, widths,
+    and how many masks its cell uses (one per gate with recurrent dropout, as Keras's
+    ``implementation=1`` cells)."""
+
+    layer: str
+    direction: str | None
+    dropout: float
+    recurrent_dropout: float
+    features: int
+    units: int
+    count: int
+
+
+def recurrent_cells(recipe: Recipe) -> list[RecurrentCell]:
+    """Every recurrent cell of the top-level graph that draws dropout masks, in evaluation
+    order (a Bidirectional layer's forward cell, then its backward one)."""
+    graph = recipe.graph
+    shapes = graph.node_outputs()
+    found = []
+    seen = set()
+    for node in graph.nodes:
+        layer = graph.layers[node.layer]
+        if isinstance(layer, RecurrentKind):
+            pairs = [(None, layer)]
+        elif layer.keras_class == "Bidirectional":
+            pairs = [("forward", layer.layer), ("backward", layer.backward)]
+        else:
+            pairs = []
+        features = graph.node_input_shape(node, shapes)
+        for direction, cell in pairs:
+            if not (0.0 < cell.dropout < 1.0 or 0.0 < cell.recurrent_dropout < 1.0):
+                continue
+            if layer.name in seen and direction in (None, "forward"):
+                raise ValueError(f"{layer.name} is called more than once: each call draws its own dropout masks, which the trajectories do not inject")
+            seen.add(layer.name)
+            count = cell.gates if cell.recurrent_dropout > 0 and cell.module_class.masks_per_gate else 1
+            found.append(RecurrentCell(layer.name, direction, cell.dropout, cell.recurrent_dropout, features[-1], cell.units, count))
+    return found
+
+
+def _scaled_cell_masks(recipe: Recipe, step_masks, dtype) -> list[tuple]:
+    """Each cell's keep masks scaled by 1 / (1 - rate), as a list per kind of mask (None where
+    the cell draws none)."""
+    scaled = []
+    for cell, (input_keep, recurrent_keep) in zip(recurrent_cells(recipe), step_masks):
+        pair = []
+        for keep, rate in ((input_keep, cell.dropout), (recurrent_keep, cell.recurrent_dropout)):
+            pair.append(None if keep is None else [mask.astype(dtype) / dtype(1 - rate) for mask in keep])
+        scaled.append(tuple(pair))
+    return scaled
 
 
 def dropout_calls(recipe: Recipe) -> list[tuple[float, tuple[int, ...]]]:
@@ -140,6 +211,39 @@ def _injected_keras_dropout(keras_model):
             del layer.call
 
 
+@contextlib.contextmanager
+def _injected_keras_cells(recipe: Recipe, keras_model):
+    """Recurrent cells whose dropout masks are the next step's given ones (``masks``: one
+    (input masks, recurrent masks) pair per cell, each a list of tensors or None, set before
+    each traced call). A cell returns one tensor where it uses one mask, a list where it uses
+    one per gate, as its own ``_create_dropout_mask`` would."""
+    state = {"masks": []}
+    cells = []
+    for index, cell in enumerate(recurrent_cells(recipe)):
+        layer = keras_model.get_layer(cell.layer)
+        if cell.direction is not None:
+            layer = layer.forward_layer if cell.direction == "forward" else layer.backward_layer
+        cells.append((index, layer.cell, cell.count))
+
+    def getter(index: int, kind: int, count: int):
+        def get(step_input):
+            masks = state["masks"][index][kind]
+            if masks is None:
+                return None
+            return masks[0] if count == 1 else list(masks)
+
+        return get
+
+    for index, cell, count in cells:
+        cell.get_dropout_mask = getter(index, 0, count)
+        cell.get_recurrent_dropout_mask = getter(index, 1, count)
+    try:
+        yield state
+    finally:
+        for _, cell, _ in cells:
+            del cell.get_dropout_mask, cell.get_recurrent_dropout_mask
+
+
 def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomness, image_generator=None) -> Trajectory:
     """Keras's own train step (training-mode forward, compute_loss, GradientTape, the compiled
     optimizer's apply_gradients), one traced function for every step. ``batches``: (inputs,
@@ -151,12 +255,13 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
     dtype = keras_model.get_weights()[0].dtype.type
     losses = []
     layout_backbone = build_backbone(recipe)
-    with _injected_keras_dropout(keras_model) as dropout_state, injected_keras_draws(layout_backbone, keras_model) as set_draws:
+    with _injected_keras_dropout(keras_model) as dropout_state, injected_keras_draws(layout_backbone, keras_model) as set_draws, _injected_keras_cells(recipe, keras_model) as cell_state:
 
         @tf.function
-        def step(x, y, masks, draws):
+        def step(x, y, masks, draws, cell_masks):
             dropout_state["masks"], dropout_state["next"] = masks, 0
             set_draws(draws)  # traced once: the draws are this function's arguments
+            cell_state["masks"] = cell_masks
             with tf.GradientTape() as tape:
                 predictions = keras_model(x, training=True)
                 loss = keras_model.compute_loss(x=x, y=y, y_pred=predictions)
@@ -172,7 +277,11 @@ def keras_trajectory(recipe: Recipe, keras_model, batches, randomness: Randomnes
                 inputs = keras_augment(image_generator, inputs, randomness.augmentation[index])
             masks = [tf.constant(mask) for mask in _scaled_masks(recipe, randomness.dropout[index], dtype)]
             draws = [[tf.constant(value) for value in call] for call in (randomness.layer_draws[index] if randomness.layer_draws else [])]
-            losses.append(float(step(tf.constant(inputs), tf.constant(targets.astype(dtype)), masks, draws)))
+            cell_masks = [
+                tuple(None if kind is None else [tf.constant(mask) for mask in kind] for kind in pair)
+                for pair in _scaled_cell_masks(recipe, randomness.recurrent[index] if randomness.recurrent else [], dtype)
+            ]
+            losses.append(float(step(tf.constant(inputs), tf.constant(targets.astype(dtype)), masks, draws, cell_masks)))
             if index + 1 in recorded:
                 layout = as_torch_layout(layout_backbone, keras_model.get_weights())
                 checkpoints.append({name: np.asarray(value, dtype=np.float64) for name, value in layout.items()})
@@ -197,6 +306,10 @@ def port_trajectory(recipe: Recipe, backbone: KerasModel, batches, randomness: R
         return arguments[0] * mask
 
     handles = [module.register_forward_hook(inject) for module in dropouts]
+    cells = _port_cells(recipe, backbone)
+    current_cells: list = []
+    for index, module in enumerate(cells):
+        module.injected_masks = lambda module, inputs, recurrent, index=index: current_cells[index]
     compiled_step = None
     if compiled:
         from lightning_port.training.compiled_step import CompiledTrainingStep
@@ -215,6 +328,10 @@ def port_trajectory(recipe: Recipe, backbone: KerasModel, batches, randomness: R
             position[0] = 0
             if randomness.layer_draws is not None:
                 inject_port(backbone, randomness.layer_draws[index])
+            current_cells[:] = [
+                tuple(None if kind is None else [torch.from_numpy(mask) for mask in kind] for kind in pair)
+                for pair in _scaled_cell_masks(recipe, randomness.recurrent[index] if randomness.recurrent else [], numpy_dtype)
+            ]
             targets = _targets(recipe, labels)
             if compiled_step is not None:
                 loss, _ = compiled_step(images, targets)
@@ -229,7 +346,21 @@ def port_trajectory(recipe: Recipe, backbone: KerasModel, batches, randomness: R
     finally:
         for handle in handles:
             handle.remove()
+        for module in cells:
+            module.injected_masks = None
     return Trajectory(np.array(losses), checkpoints)
+
+
+def _port_cells(recipe: Recipe, backbone: KerasModel) -> list:
+    """The backbone's recurrent modules in ``recurrent_cells`` order."""
+    positions = {layer.name: position for position, layer in enumerate(backbone.graph.layers)}
+    modules = []
+    for cell in recurrent_cells(recipe):
+        module = backbone.layer_module(positions[cell.layer])
+        if cell.direction is not None:
+            module = module.forward_layer if cell.direction == "forward" else module.backward_layer
+        modules.append(module)
+    return modules
 
 
 def _targets(recipe: Recipe, labels: np.ndarray) -> torch.Tensor:

@@ -59,6 +59,7 @@ class KerasReLU(nn.Module):
 class Activation(LayerKind):
     activation: str
     keras_class: ClassVar[str] = "Activation"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"activation": "tanh"}
 
     def output_shape(self, input_shape):
@@ -87,6 +88,7 @@ class ReLU(LayerKind):
     negative_slope: float = 0.0
     threshold: float = 0.0
     keras_class: ClassVar[str] = "ReLU"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     export_layout: ClassVar[str] = EITHER
 
     def build(self, input_shape, context):
@@ -109,6 +111,7 @@ class ReLU(LayerKind):
 class LeakyReLU(LayerKind):
     negative_slope: float = 0.3  # the layer's Keras default (the "leaky_relu" function's is 0.2)
     keras_class: ClassVar[str] = "LeakyReLU"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     export_layout: ClassVar[str] = EITHER
 
     def emit(self, context):
@@ -129,6 +132,7 @@ class LeakyReLU(LayerKind):
 class ELU(LayerKind):
     alpha: float = 1.0
     keras_class: ClassVar[str] = "ELU"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     export_layout: ClassVar[str] = EITHER
 
     def emit(self, context):
@@ -147,6 +151,8 @@ class ELU(LayerKind):
 class Softmax(LayerKind):
     axis: int = -1
     keras_class: ClassVar[str] = "Softmax"
+    supports_masking: ClassVar[bool] = True
+    mask_refusal: ClassVar[str | None] = "Keras's Softmax sets masked positions to -1e9 before the softmax, which the port does not reproduce"
 
     @property
     def activation_name(self):

@@ -38,6 +38,24 @@ class Concatenate(LayerKind):
     axis: int = -1
     keras_class: ClassVar[str] = "Concatenate"
     takes_list: ClassVar[bool] = True
+    supports_masking: ClassVar[bool] = True
+
+    def masked_outputs(self, input_shape, input_masked):
+        return (any(input_masked),)
+
+    def compute_mask(self, inputs, mask, outputs):
+        """Keras's: each input's mask widened to its shape (all True for an unmasked input),
+        concatenated along the axis, then any() over the last axis."""
+        axis = self.resolved_axis([tuple(tensor.shape[1:]) for tensor in inputs])
+        widened = []
+        for tensor, part in zip(inputs, mask):
+            if part is None:
+                widened.append(torch.ones_like(tensor, dtype=torch.bool))
+            elif part.dim() < tensor.dim():
+                widened.append(part.unsqueeze(-1).expand(*part.shape, tensor.shape[-1]) if part.dim() == tensor.dim() - 1 else part)
+            else:
+                widened.append(part)
+        return [torch.cat(widened, dim=axis).any(dim=-1)]
 
     def resolved_axis(self, shapes) -> int:
         """The axis as a non-negative position, batch axis included (Keras's meaning)."""

@@ -22,6 +22,7 @@ class Dense(LayerKind):
     kernel_initializer: str = "glorot_uniform"
     bias_initializer: str = "zeros"
     keras_class: ClassVar[str] = "Dense"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"units": 4}
 
     def output_shape(self, input_shape):

@@ -71,6 +71,10 @@ class Dot(LayerKind):
     axes: int | tuple[int, int]
     normalize: bool = False
     keras_class: ClassVar[str] = "Dot"
+    supports_masking: ClassVar[bool] = True
+
+    def masked_outputs(self, input_shape, input_masked):
+        return (False,)  # Keras's Dot.compute_mask: None
     example_arguments: ClassVar[dict] = {"axes": 1}
     takes_list: ClassVar[bool] = True
 

@@ -32,6 +32,7 @@ class SpatialDropout(nn.Module):
 class Dropout(LayerKind):
     rate: float
     keras_class: ClassVar[str] = "Dropout"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"rate": 0.25}
 
     export_layout: ClassVar[str] = EITHER
@@ -52,6 +53,7 @@ class Dropout(LayerKind):
 class SpatialDropout2D(LayerKind):
     rate: float
     keras_class: ClassVar[str] = "SpatialDropout2D"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"rate": 0.25}
 
     def output_shape(self, input_shape):

@@ -1,11 +1,14 @@
 """``keras.layers.GlobalAveragePooling1D/2D`` and ``GlobalMaxPooling1D/2D``: the mean or the
-maximum over every axis but the batch and the channels."""
+maximum over every axis but the batch and the channels. GlobalAveragePooling1D takes a Keras
+mask as Keras's does: the sum over the unmasked steps divided by their count (its output
+carries no mask); the others drop a mask, as Keras's do."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+import torch
 from torch import nn
 
 from lightning_port.layers.base import LayerKind, channels
@@ -17,7 +20,11 @@ class GlobalPooling(nn.Module):
         super().__init__()
         self.average, self.axes, self.keepdims = average, axes, keepdims
 
-    def forward(self, inputs):
+    def forward(self, inputs, mask=None):
+        if mask is not None:
+            kept = mask.unsqueeze(-1)
+            total = torch.where(kept, inputs, torch.zeros_like(inputs)).sum(dim=self.axes, keepdim=self.keepdims)
+            return total / kept.to(inputs.dtype).sum(dim=self.axes, keepdim=self.keepdims)
         if self.average:
             return inputs.mean(dim=self.axes, keepdim=self.keepdims)
         return inputs.amax(dim=self.axes, keepdim=self.keepdims)
@@ -66,6 +73,11 @@ class GlobalMaxPooling2D(_GlobalPooling):
 class GlobalAveragePooling1D(_GlobalPooling):
     keras_class: ClassVar[str] = "GlobalAveragePooling1D"
     rank: ClassVar[int] = 2
+    supports_masking: ClassVar[bool] = True
+    takes_mask: ClassVar[bool] = True
+
+    def masked_outputs(self, input_shape, input_masked):
+        return (False,)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from lightning_port.layers.kinds.case_models import single
 @dataclass(frozen=True)
 class Identity(LayerKind):
     keras_class: ClassVar[str] = "Identity"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
 
     export_layout: ClassVar[str] = EITHER
 

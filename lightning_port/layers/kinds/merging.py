@@ -109,7 +109,18 @@ _SELECTIONS = {"maximum": _KERAS_MAXIMUM, "minimum": _KERAS_MINIMUM}
 class _ElementwiseMerge(LayerKind):
     takes_list: ClassVar[bool] = True
     operation: ClassVar[str] = ""
+    supports_masking: ClassVar[bool] = True
     export_layout: ClassVar[str] = EITHER
+
+    def masked_outputs(self, input_shape, input_masked):
+        # Keras's base_merge: a mask only when every input has one, their logical or.
+        return (all(input_masked),)
+
+    def compute_mask(self, inputs, mask, outputs):
+        combined = mask[0]
+        for other in mask[1:]:
+            combined = combined | other
+        return [combined]
 
     def emit(self, context):
         if len({len(shape) for shape in context.input_shape}) > 1:

@@ -134,6 +134,8 @@ class BatchNormalization(LayerKind):
     scale: bool = True
     trainable: bool = True
     keras_class: ClassVar[str] = "BatchNormalization"
+    supports_masking: ClassVar[bool] = True
+    mask_refusal: ClassVar[str | None] = "Keras's BatchNormalization weights its batch statistics by the mask, which the port does not reproduce"
 
     def parameter_count(self, input_shape):
         return input_shape[-1] * (2 + int(self.center) + int(self.scale))  # moving mean and variance too
@@ -179,6 +181,7 @@ class LayerNormalization(LayerKind):
     center: bool = True
     scale: bool = True
     keras_class: ClassVar[str] = "LayerNormalization"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
 
     def parameter_count(self, input_shape):
         return input_shape[-1] * (int(self.center) + int(self.scale))

@@ -16,6 +16,7 @@ class Rescaling(LayerKind):
     scale: float
     offset: float = 0.0
     keras_class: ClassVar[str] = "Rescaling"
+    supports_masking: ClassVar[bool] = True  # Keras's: a mask passes through
     example_arguments: ClassVar[dict] = {"scale": 0.5}
 
     export_layout: ClassVar[str] = EITHER
