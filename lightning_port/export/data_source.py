@@ -1,6 +1,7 @@
 """``data.py``: the data the exported model trains on, as the listing prepares it: the data set's
 files read as the project reads them (MNIST IDX, CIFAR-10 pickles, the Pima CSV, or the user's
-.npz), the recipe's preprocessing, splits, input noise and augmentation, in one
+.npz) or the data set made as the data layer makes it (the addition questions, from the same
+seed: ``GENERATED``, no data folder), the recipe's preprocessing, splits, input noise and augmentation, in one
 ``LightningDataModule``. The arithmetic is ``data``'s and ``keras_compat.augmentation``'s, so
 the arrays are the framework's, byte for byte (``export.proof`` checks it)."""
 
@@ -75,6 +76,59 @@ _PIMA = '''def load_pima(data_dir):
         raise DataError(f"{path}: missing; download the tutorial's pima-indians-diabetes.csv there or pass --data-dir")
     dataset = np.loadtxt(path, delimiter=",")
     return dataset[:, 0:8], dataset[:, 8]
+'''
+
+_ADDITION = '''TRAINING_SIZE, DIGITS, MAXLEN = 50_000, 3, 7  # the listing's; MAXLEN: "345+678"
+CHARACTERS = " +0123456789"  # the listing's CharacterTable: sorted(set("0123456789+ "))
+SEED = 1337  # the listing draws from numpy's global generator unseeded; lightning-port from this seed
+
+
+@functools.cache
+def addition_questions():
+    """((x_train, y_train), (x_val, y_val)) as the listing makes them, booleans: questions "a+b"
+    (a and b of 1 to 3 digits, no pair twice in either order) padded with spaces to 7
+    characters and reversed, their sums padded to 4, each character one-hot over the 12,
+    shuffled, the last 10% held out. The listing's draws (choice, randint, shuffle) in its
+    order, from a RandomState of a fixed seed: the bytes lightning-port's framework and its
+    Keras reference train on."""
+    generator = np.random.RandomState(SEED)
+    digits = list("0123456789")
+
+    def number():
+        return int("".join(generator.choice(digits) for _ in range(generator.randint(1, DIGITS + 1))))
+
+    questions, answers, seen = [], [], set()
+    while len(questions) < TRAINING_SIZE:
+        a, b = number(), number()
+        key = tuple(sorted((a, b)))  # the listing skips repeats, x+y and y+x alike
+        if key in seen:
+            continue
+        seen.add(key)
+        question = f"{a}+{b}"
+        questions.append((question + " " * (MAXLEN - len(question)))[::-1])  # REVERSE = True
+        answer = str(a + b)
+        answers.append(answer + " " * (DIGITS + 1 - len(answer)))
+    one_hot = np.eye(len(CHARACTERS), dtype=bool)
+    x = one_hot[np.array([[CHARACTERS.index(character) for character in text] for text in questions])]
+    y = one_hot[np.array([[CHARACTERS.index(character) for character in text] for text in answers])]
+    indices = np.arange(len(y))
+    generator.shuffle(indices)
+    x, y = x[indices], y[indices]
+    split_at = len(x) - len(x) // 10  # "Explicitly set apart 10% for validation data"
+    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
+
+
+def load_addition(split):
+    """(questions, answers) of the "train" split (the first 90%) or the "test" split (the
+    listing's validation data, the last 10%)."""
+    train, test = addition_questions()
+    return train if split == "train" else test
+'''
+
+_SEQUENCE_CLASS_INDICES = '''def class_indices(labels):
+    """One-hot labels, one row per step (what Keras's categorical crossentropy is fit on), as
+    their argmax: a class index per step."""
+    return np.asarray(labels).argmax(axis=-1).astype(np.int64)
 '''
 
 _CLASS_INDICES = '''def class_indices(labels):
@@ -162,8 +216,11 @@ _LOADERS = {
     "mnist": ("load_mnist", _MNIST, "MNIST", ("import gzip", "from pathlib import Path")),
     "cifar10": ("load_cifar10", _CIFAR10, "CIFAR10", ("import pickle", "from pathlib import Path")),
     "pima": ("load_pima", _PIMA, "Pima", ("from pathlib import Path",)),
+    "addition": ("load_addition", _ADDITION, "Addition", ("import functools",)),
     "arrays": (None, "", "Arrays", ()),
 }
+# Data sets made by code, not read from files: their data module takes no data folder.
+GENERATED = ("addition",)
 
 
 def _number(value: float) -> str:
@@ -210,7 +267,7 @@ def data_source(recipe: Recipe) -> DataSource:
         pieces.append(loader_source)
     pieces.append(_preprocess_source(recipe))
     if class_targets:
-        pieces.append(_CLASS_INDICES)
+        pieces.append(_CLASS_INDICES if len(recipe.output_shapes[0]) == 1 else _SEQUENCE_CLASS_INDICES)
     phases = [phase for phase in recipe.phases if phase.input_noise is not None]
     noise = phases[-1].input_noise if phases else None
     if noise is not None:
@@ -231,7 +288,10 @@ def data_source(recipe: Recipe) -> DataSource:
         # one column per sample, as Keras's targets for a one-unit output
         target_line = f"        targets = torch.from_numpy(np.asarray(labels, np.float32).reshape(len(labels), {', '.join(map(str, recipe.output_shapes[0]))}))"
 
-    source_call = "load_npz(self.npz, split) if self.npz else " + (f"{loader}(self.data_dir, split)" if recipe.dataset != "pima" else f"{loader}(self.data_dir)")
+    generated = recipe.dataset in GENERATED
+    source_call = "load_npz(self.npz, split) if self.npz else " + (
+        f"{loader}(split)" if generated else f"{loader}(self.data_dir, split)" if recipe.dataset != "pima" else f"{loader}(self.data_dir)"
+    )
     if recipe.dataset == "arrays":
         source_call = "load_npz(self.npz, split)"
     read = [
@@ -322,17 +382,21 @@ def data_source(recipe: Recipe) -> DataSource:
         ]
     default_batch = recipe.batch_size
     noise_argument = ", noisy_from_epoch=None" if noise is not None else ""
-    first = "npz, " if recipe.dataset == "arrays" else 'data_dir="data", '
+    first = "npz, " if recipe.dataset == "arrays" else "" if generated else 'data_dir="data", '
     npz_argument = "" if recipe.dataset == "arrays" else ", npz=None"
+    fields = "self.batch_size, self.npz = batch_size, npz" if recipe.dataset == "arrays" or generated else "self.data_dir, self.batch_size, self.npz = data_dir, batch_size, npz"
     init = [
         f"    def __init__(self, {first}batch_size={default_batch}{npz_argument}{noise_argument}):",
         "        super().__init__()",
-        ("        self.data_dir, self.batch_size, self.npz = data_dir, batch_size, npz" if recipe.dataset != "arrays" else "        self.batch_size, self.npz = batch_size, npz"),
+        f"        {fields}",
     ]
     if noise is not None:
         init.append("        self.noisy_from_epoch = noisy_from_epoch  # the first epoch of the second fit(), on noisy inputs")
-    described = {"mnist": "MNIST", "cifar10": "CIFAR-10", "pima": "The Pima CSV", "arrays": "The arrays of your .npz"}[recipe.dataset]
-    class_doc = f'    """{described} as {recipe.name} trains on {"them" if recipe.dataset == "arrays" else "it"}' + (
+    described = {
+        "mnist": "MNIST", "cifar10": "CIFAR-10", "pima": "The Pima CSV", "arrays": "The arrays of your .npz",
+        "addition": "The listing's 50,000 addition questions",
+    }[recipe.dataset]
+    class_doc = f'    """{described} as {recipe.name} trains on {"them" if recipe.dataset in ("arrays", "addition") else "it"}' + (
         " (or your own arrays: npz=FILE)" if recipe.dataset != "arrays" else ""
     ) + '."""'
     body = [f"class {name}(L.LightningDataModule):", class_doc, "", *init, "", *read, "", *setup, "", *loaders]

@@ -172,11 +172,17 @@ def metrics_code(recipe: Recipe, loss: LossCode) -> MetricsCode:
     if accuracy and errors:
         raise NotExportable(f"{recipe.name}: accuracy together with mae or mse is not exported yet")
     predictions, targets, comment = loss.probabilities, "targets", ""
+    steps = recipe.output_shapes[0][:-1]
     for name in accuracy:
         if units > 1:
             constructors[name] = f'MulticlassAccuracy(num_classes={units}, average="micro")'
             imports.add("from torchmetrics.classification import MulticlassAccuracy")
             comment = f'compile(metrics=["{name}"]) on {units} classes: the hit rate of the argmax, over the epoch.'
+            if steps:
+                # torchmetrics reads probabilities' classes on axis 1, Keras on the last: the
+                # argmax of each step is given (Keras's categorical accuracy, one hit per step).
+                predictions = f"{loss.probabilities}.argmax(dim=-1)"
+                comment = f'compile(metrics=["{name}"]) on {units} classes, {" x ".join(map(str, steps))} steps: the hit rate of each step\'s argmax, over the epoch.'
         else:
             if loss.probabilities not in ("torch.sigmoid(logits)",):
                 raise NotExportable(f"{recipe.name}: binary accuracy on an output other than a sigmoid's is not exported yet")

@@ -184,17 +184,23 @@ class _Writer:
     # ---- the file ----
     def _initialization(self) -> list[str]:
         groups: dict[tuple[str, ...], list[str]] = {}
-        kernels, biases = [], []
+        kernels, biases, recurrent = [], [], []
         for position, emitted in self.modules.items():
             if emitted.initialization:
                 groups.setdefault(emitted.initialization, []).append(f"self.{self.backbone_names.get(position) or self.graph.layers[position].name}")
+                # (kernel, bias, recurrent kernel), each optional ("" or absent: none)
                 names = emitted.initializers
                 kernels += [names[0]] if names else []
-                biases += list(names[1:2])
+                biases += [name for name in names[1:2] if name]
+                recurrent += list(names[2:3])
         if not groups:
             return []
         described = ", ".join(dict.fromkeys(kernels)) + " kernels" + (f", {', '.join(dict.fromkeys(biases))} biases" if biases else "")
-        lines = ["", "    def reset_parameters(self):", f'        """Keras\'s initializers ({described}); torch\'s layers start from others."""']
+        described += f", {', '.join(dict.fromkeys(recurrent))} recurrent kernels" if recurrent else ""
+        docstring = f'"""Keras\'s initializers ({described}); torch\'s layers start from others."""'
+        if len(docstring) > 110:
+            docstring = textwrap.fill(docstring, 100, subsequent_indent="        ")
+        lines = ["", "    def reset_parameters(self):", f"        {docstring}"]
         for templates, attributes in groups.items():
             if len(attributes) == 1:
                 lines += [f"        {template.format(attributes[0])}" for template in templates]

@@ -118,7 +118,10 @@ class Probe:
     def data(self):
         """The arrays the exported data module serves, from the data set's own files."""
         data_class = getattr(self.data_module, self.request["data_class"])
-        data = data_class(self.request["data_dir"]) if self.request["data_dir"] else data_class(npz=self.request["npz"])
+        if self.request["generated"]:
+            data = data_class()
+        else:
+            data = data_class(self.request["data_dir"]) if self.request["data_dir"] else data_class(npz=self.request["npz"])
         data.setup("fit")
         data.setup("test")
         splits = {"train": data.train_set, "test": data.test_set}
@@ -139,7 +142,7 @@ class Probe:
         for dtype, label in ((torch.float32, "parity32"), (torch.float64, "parity64")):
             if self.request["parity"]:
                 self.parity(dtype, label)
-        if self.request["data_dir"] or self.request["npz"]:
+        if self.request["data_dir"] or self.request["npz"] or self.request["generated"]:
             self.data()
         np.savez(self.work / "result.npz", **self.results)
         (self.work / "result.json").write_text(json.dumps(self.facts))

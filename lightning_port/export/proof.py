@@ -39,6 +39,7 @@ from lightning_port.evidence.parity.measure import (
     uses_layer,
 )
 from lightning_port.evidence.parity.truth import compare, compare_updates
+from lightning_port.export.data_source import GENERATED
 from lightning_port.export.environment import isolated_command, isolated_site
 from lightning_port.export.exporter import MODEL_ATTRIBUTE, Export, exported_state_dict
 from lightning_port.keras_compat.augmentation import BatchAugmentation
@@ -164,7 +165,8 @@ class _Proof:
             "steps": TRAINING_STEPS, "dropout_seed": DROPOUT_SEED, "augmentation_seed": AUGMENTATION_SEED,
             "augmentation": export.augmentation, "noise": export.noise, "parity": False, "parity_batches": 0, "training_mode": False,
             "schedule_steps": _schedule_steps(self.recipe, self.arrays.train_count),
-            "data_dir": str(data_dir) if data_dir is not None and self.recipe.dataset != "arrays" else None,
+            "data_dir": str(data_dir) if data_dir is not None and self.recipe.dataset not in ("arrays", *GENERATED) else None,
+            "generated": self.recipe.dataset in GENERATED,  # data.py makes the data set: no files to read
             "npz": str(Path(data_dir) / self.recipe.data_file) if data_dir is not None and self.recipe.dataset == "arrays" else None,
         }
         self.arrays_out: dict[str, np.ndarray] = {f"weights/{name}": tensor.numpy() for name, tensor in exported_state_dict(self.state).items()}
@@ -268,7 +270,7 @@ class _Proof:
         if not any(name.startswith("data/") for name in results):
             return []
         recipe = self.recipe
-        raw = load_raw_splits(recipe, Path(self.data_dir), recipe.train_samples)
+        raw = load_raw_splits(recipe, Path(self.data_dir or "."), recipe.train_samples)  # a generated data set reads no folder
         expected = {"train": raw.train, "test": next(iter(raw.evaluations.values()))}
         if raw.validation is not None:
             expected["validation"] = raw.validation

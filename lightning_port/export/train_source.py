@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from lightning_port.export.data_source import GENERATED
 from lightning_port.export.naming import import_block
 from lightning_port.spec import Recipe
 
@@ -27,7 +28,9 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
     source = f'"{article.title}" ({article.author})'
     about = textwrap.fill(f"From {source}: {recipe.description}.", 96)
     arrays = recipe.dataset == "arrays"
+    generated = recipe.dataset in GENERATED  # made by data.py: no data folder
     usage = "python train.py --npz FILE [--epochs N] [--batch-size N] [--weights CKPT]" if arrays else (
+        "python train.py [--npz FILE] [--epochs N] [--batch-size N] [--weights CKPT]" if generated else
         "python train.py [--data-dir DIR | --npz FILE] [--epochs N] [--batch-size N] [--weights CKPT]"
     )
     folder = {"mnist": "MNIST/raw", "cifar10": "cifar-10-batches-py", "pima": "pima-indians-diabetes.csv"}.get(recipe.dataset)
@@ -36,6 +39,8 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
     if arrays:
         default = f", default={json.dumps(recipe.data_file)}" if recipe.data_file else ", required=True"
         arguments.append(f'    parser.add_argument("--npz"{default}, help="the arrays: an .npz with x_train, y_train, x_test, y_test")')
+    elif generated:
+        arguments.append('    parser.add_argument("--npz", help="your own arrays instead: an .npz with x_train, y_train, x_test, y_test")')
     else:
         arguments += [
             (
@@ -58,7 +63,7 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
         '    parser.add_argument("--accelerator", default="auto", help="cpu, gpu, ... (default: %(default)s)")',
     ]
     arguments = [line for argument in arguments for line in _wrapped_call(argument)]
-    data_arguments = "args.npz, args.batch_size" if arrays else "args.data_dir, args.batch_size, npz=args.npz"
+    data_arguments = "args.npz, args.batch_size" if arrays else "args.batch_size, npz=args.npz" if generated else "args.data_dir, args.batch_size, npz=args.npz"
     if noise:
         data_arguments += ", noisy_from_epoch=args.epochs"
         trainer = [
@@ -81,7 +86,7 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
         f"    {usage}",
         '"""',
         "",
-        import_block({"import argparse", "import sys", "import lightning as L", f"from data import DataError, {data_class}", f"from module import {module_class}", *([] if arrays else ["import os"])}),
+        import_block({"import argparse", "import sys", "import lightning as L", f"from data import DataError, {data_class}", f"from module import {module_class}", *([] if arrays or generated else ["import os"])}),
         "",
         "",
         "def main():",

@@ -75,7 +75,8 @@ class Emitted:
     initialization: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     imports: tuple[str, ...] = ()
-    initializers: tuple[str, ...] = field(default=(), compare=False)  # Keras initializer names, for the docstring
+    # Keras initializer names, for the docstring: (kernel, bias, recurrent kernel), "" for none
+    initializers: tuple[str, ...] = field(default=(), compare=False)
 
 
 def call_arguments(*positional, **keywords) -> str:

@@ -12,7 +12,7 @@ import pytest
 from lightning_port.export.exporter import ExportError, export_sources
 from lightning_port.layers.base import LayerKind
 from lightning_port.registry import get_recipe
-from lightning_port.spec import SGD, Adadelta, Adam, Dense, DepthwiseConv2D, Flatten, Recipe
+from lightning_port.spec import LSTM, SGD, Adadelta, Adam, Dense, DepthwiseConv2D, Flatten, Recipe
 
 
 def _recipe(layers, input_shape=(6, 6, 2), optimizer=None, **fields) -> Recipe:
@@ -60,6 +60,21 @@ def test_a_new_kind_without_the_hook_is_a_clean_refusal():
 )
 def test_an_optimizer_or_option_not_exported_is_refused(optimizer, expected):
     assert _refusal(_recipe([Flatten(), Dense(10, "softmax")], optimizer=optimizer)) == expected
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({"go_backwards": True}, "option go_backwards=True is not exported yet (only go_backwards=False)"),
+        ({"dropout": 0.2}, "option dropout=0.2 is not exported yet (only dropout=0.0)"),
+        ({"recurrent_dropout": 0.1}, "option recurrent_dropout=0.1 is not exported yet (only recurrent_dropout=0.0)"),
+        ({"activation": "relu"}, "option activation='relu' is not exported yet (only activation='tanh')"),
+        ({"recurrent_activation": "hard_sigmoid"}, "option recurrent_activation='hard_sigmoid' is not exported yet (only recurrent_activation='sigmoid')"),
+    ],
+)
+def test_an_lstm_option_not_exported_is_refused_in_one_line(options, expected):
+    message = _refusal(_recipe([LSTM(4, name="lstm", **options), Dense(10, "softmax")], input_shape=(5, 3)))
+    assert message == f"node 'lstm' (LSTM): {expected}"
 
 
 def test_the_command_line_refuses_in_one_line_and_writes_nothing(tmp_path):

@@ -8,6 +8,7 @@ from typing import ClassVar
 from torch import nn
 
 from lightning_port.layers.base import LayerKind
+from lightning_port.layers.emit import Emitted
 from lightning_port.layers.kinds.case_models import single
 from lightning_port.ops.windows import LayerShapeError
 
@@ -39,6 +40,9 @@ class RepeatVector(LayerKind):
 
     def build(self, input_shape, context):
         return Repeat(self.n)
+
+    def emit(self, context):
+        return Emitted(f"{context.argument}.unsqueeze(1).repeat_interleave({self.n}, dim=1)")
 
     @classmethod
     def conformance_cases(cls):
