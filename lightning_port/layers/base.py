@@ -86,6 +86,9 @@ class LayerKind:
     # The arguments a spec (like Keras) cannot do without, with ordinary values: what the
     # tests build the default layer with.
     example_arguments: ClassVar[dict] = {}
+    # Arguments Keras lets a layer leave out (adapt() fills them) but the port refuses without:
+    # the example passes them too.
+    needed_arguments: ClassVar[tuple[str, ...]] = ()
 
     # Fields Keras takes as an int or a pair and stores as a pair (kernel_size=3 is (3, 3)).
     pair_fields: ClassVar[tuple[str, ...]] = ()

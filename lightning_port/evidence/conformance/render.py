@@ -4,6 +4,8 @@ One section function per part of the page, in the order they appear (``SECTIONS`
 
 from __future__ import annotations
 
+import math
+
 from lightning_port.evidence.comparison.document import Heading, Paragraph, Table, to_markdown
 
 HEADERS = ["configuration", "quantity", "float64 |port - Keras|", "port float32 error", "Keras float32 error", "ratio", "bound", "verdict"]
@@ -18,10 +20,18 @@ def _cells(row: dict) -> list[str]:
     return [row["configuration"], row["quantity"], _number(row["float64_difference"]), _number(row["port_error"]), _number(row["keras_error"]), f"{row['ratio']:.3g}", _number(row["bound"]), verdict]
 
 
+def _used(row: dict) -> float:
+    """The port's error as a share of its bound; an exact row (integer outputs, bound 0) uses
+    none of it when equal, all of it otherwise."""
+    if row["bound"] == 0:
+        return 0.0 if row["port_error"] == 0 else math.inf
+    return row["port_error"] / row["bound"]
+
+
 def _worst(rows: list[dict], count: int = 8) -> list[dict]:
     """Failures first, then the rows whose port error comes closest to its bound (a ratio to
     Keras above 2 can still pass where the floor dominates the bound)."""
-    return sorted(rows, key=lambda row: (row["passed"], -row["port_error"] / row["bound"]))[:count]
+    return sorted(rows, key=lambda row: (row["passed"], -_used(row)))[:count]
 
 
 def summary_section(measured: dict) -> list:
@@ -45,7 +55,7 @@ def summary_section(measured: dict) -> list:
 
 
 def worst_section(measured: dict) -> list:
-    rows = [[row["group"], *_cells(row), f"{row['port_error'] / row['bound']:.2f}"] for row in _worst(measured["rows"])]
+    rows = [[row["group"], *_cells(row), f"{_used(row):.2f}"] for row in _worst(measured["rows"])]
     return [Heading("Worst rows (port error closest to its bound)"), Table(["layer, loss or optimizer", *HEADERS, "port error / bound"], rows)]
 
 

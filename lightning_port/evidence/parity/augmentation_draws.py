@@ -39,7 +39,10 @@ def random_layer_calls(backbone: KerasModel, keras_model=None) -> list[tuple[Ran
     for node, module_name, _, nested in backbone.plan:
         layer = graph.layers[node.layer]
         module = backbone._modules[module_name] if module_name is not None else None
-        keras_layer = keras_model.get_layer(layer.name) if keras_model is not None and module is not None else None
+        # Looked up only where needed: a model without random layers may come from a session
+        # that numbered its layer names differently (dense_129 for the recipe's dense).
+        needed = nested or isinstance(module, RandomLayerModule)
+        keras_layer = keras_model.get_layer(layer.name) if keras_model is not None and module is not None and needed else None
         if nested:
             found += random_layer_calls(module, keras_layer)
         elif isinstance(module, RandomLayerModule):

@@ -95,6 +95,7 @@ class Discretization(LayerKind):
     output_mode: str = "int"
     keras_class: ClassVar[str] = "Discretization"
     example_arguments: ClassVar[dict] = {"bin_boundaries": (0.0, 1.0)}
+    needed_arguments: ClassVar[tuple[str, ...]] = ("bin_boundaries",)  # None: an adapt() that never ran
     keeps_integers: ClassVar[bool] = True  # integer inputs reach it as they are (it casts them itself)
 
     def output_shape(self, input_shape):
@@ -257,6 +258,7 @@ class IntegerLookup(LayerKind):
     pad_to_max_tokens: bool = False
     keras_class: ClassVar[str] = "IntegerLookup"
     example_arguments: ClassVar[dict] = {"vocabulary": (3, 7, 9)}
+    needed_arguments: ClassVar[tuple[str, ...]] = ("vocabulary",)  # an adapted vocabulary lives in the file's assets, refused
     integer_inputs: ClassVar[bool] = True
 
     def __post_init__(self):
