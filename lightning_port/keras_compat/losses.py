@@ -48,6 +48,14 @@ def _classes_to_axis_one(outputs: torch.Tensor) -> torch.Tensor:
     return outputs if outputs.dim() == 2 else outputs.movedim(-1, 1)
 
 
+def _negative_log_likelihood(log_probabilities: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """-sum(target * log p) over the class axis (the last), per sample (and step): targets
+    are class indices, or distributions of the outputs' shape."""
+    if targets.is_floating_point() and targets.shape == log_probabilities.shape:
+        return -(targets.to(log_probabilities.dtype) * log_probabilities).sum(dim=-1)
+    return F.nll_loss(_classes_to_axis_one(log_probabilities), targets, reduction="none")
+
+
 class KerasLoss:
     """One recipe's loss: ``loss(outputs, targets)`` -> the batch's mean loss (a 0-d tensor).
 
@@ -73,6 +81,11 @@ class KerasLoss:
                 outputs = outputs / outputs.sum(dim=-1, keepdim=True)  # Keras: probabilities summing to 1
             if not (self.outputs_are_logits or spec.from_logits):
                 outputs = torch.log(torch.clamp(outputs, EPSILON, 1 - EPSILON))
+                if isinstance(spec, CategoricalCrossentropy):
+                    # Keras: -sum(target * log(clipped)), the clipped values not renormalised
+                    # (they sum to 1 only where nothing was clipped); sparse_categorical's
+                    # TensorFlow form does renormalise (softmax cross-entropy of the logs).
+                    return _negative_log_likelihood(outputs, targets).mean()
             return F.cross_entropy(_classes_to_axis_one(outputs), targets)
         targets = targets.reshape(outputs.shape).to(outputs.dtype)
         if isinstance(spec, BinaryCrossentropy):
@@ -102,6 +115,8 @@ class KerasLoss:
                 outputs = outputs / outputs.sum(dim=-1, keepdim=True)
             if not (self.outputs_are_logits or spec.from_logits):
                 outputs = torch.log(torch.clamp(outputs, EPSILON, 1 - EPSILON))
+                if isinstance(spec, CategoricalCrossentropy):  # not renormalised (__call__)
+                    return _negative_log_likelihood(outputs, targets)
             return F.cross_entropy(_classes_to_axis_one(outputs), targets, reduction="none")
         targets = targets.reshape(outputs.shape).to(outputs.dtype)
         if isinstance(spec, BinaryCrossentropy):

@@ -35,9 +35,13 @@ from lightning_port.ops.windows import LayerShapeError
 STAND_IN_LENGTH = 8
 
 
-def concrete(shape) -> tuple[int, ...]:
-    """A shape with each unknown axis at ``STAND_IN_LENGTH``."""
-    return tuple(STAND_IN_LENGTH if size is None else size for size in shape)
+# The longest stand-in tried before giving up on a graph whose layers reject every length.
+_LONGEST_STAND_IN = 4096
+
+
+def concrete(shape, length: int = STAND_IN_LENGTH) -> tuple[int, ...]:
+    """A shape with each unknown axis at ``length`` (a graph's ``stand_in_length()``)."""
+    return tuple(length if size is None else size for size in shape)
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,25 @@ class Graph:
 
     def node_input_shape(self, node: Node, shapes=None):
         return self.shape_of(node.arguments, shapes)
+
+    def with_concrete_inputs(self, length: int) -> Graph:
+        """The graph with each input axis left unknown at ``length``."""
+        return replace(self, inputs=tuple(replace(item, shape=concrete(item.shape, length)) for item in self.inputs))
+
+    def stand_in_length(self) -> int:
+        """The length a measurement or an example batch gives an unknown input axis:
+        STAND_IN_LENGTH, doubled until every layer accepts it (two strided Conv1D of kernel 7
+        need more than 8 steps)."""
+        if all(None not in item.shape for item in self.inputs):
+            return STAND_IN_LENGTH
+        length = STAND_IN_LENGTH
+        while length <= _LONGEST_STAND_IN:
+            try:
+                self.with_concrete_inputs(length).node_outputs()
+                return length
+            except LayerShapeError:
+                length *= 2
+        return STAND_IN_LENGTH  # none fits: the measurement names the layer that refuses
 
     @property
     def input_shapes(self) -> tuple[Shape, ...]:

@@ -39,7 +39,7 @@ class TutorialClassifier(L.LightningModule):
         self.batch_size = batch_size or recipe.batch_size
         self.backbone = build_backbone(recipe)
         self.loss = loss_function(recipe)
-        examples = tuple(torch.zeros(2, *concrete(shape)) for shape in self.backbone.input_shapes)
+        examples = tuple(torch.zeros(2, *concrete(shape, self.backbone.graph.stand_in_length())) for shape in self.backbone.input_shapes)
         # Lightning calls forward(*example) for a tuple: several inputs go in as one tuple argument.
         self.example_input_array = examples[0] if len(examples) == 1 else (examples,)
         self.train_metrics = KerasEpochMetrics(self.loss, recipe)

@@ -112,7 +112,7 @@ def lightning_rows(backbone: KerasModel) -> list[LayerRow]:
     was_training = backbone.training
     backbone.eval()
     outputs: dict = {}
-    backbone.run([torch.zeros(1, *concrete(shape)) for shape in backbone.input_shapes], keep=outputs)
+    backbone.run([torch.zeros(1, *concrete(shape, backbone.graph.stand_in_length())) for shape in backbone.input_shapes], keep=outputs)
     backbone.train(was_training)
     inbound = _graph_inbound(graph)
     shapes = graph.node_outputs()

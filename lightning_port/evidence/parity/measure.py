@@ -79,16 +79,18 @@ def synthetic_data(recipe: Recipe, count: int, seed: int = 0):
     tuple per input or output where there are several."""
     generator = np.random.default_rng(seed)
     graph = recipe.graph
+    length = graph.stand_in_length()  # an axis of unknown length at a length every layer accepts
     inputs = []
     for index, graph_input in enumerate(graph.inputs):
         tokens = integer_input_range(graph, index)
-        shape = concrete(graph_input.shape)  # an axis of unknown length at a stand-in length
+        shape = concrete(graph_input.shape, length)
         if tokens is not None:
             inputs.append(generator.integers(0, tokens, size=(count, *shape)).astype(np.float32))
         else:
             inputs.append(generator.standard_normal((count, *shape)).astype(np.float32))
     targets = []
-    for loss, shape in zip(recipe.output_losses, (concrete(shape) for shape in recipe.output_shapes)):
+    output_shapes = graph.with_concrete_inputs(length).output_shapes  # the lengths those inputs give
+    for loss, shape in zip(recipe.output_losses, (concrete(shape, length) for shape in output_shapes)):
         if loss is not None and loss.keras_name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
             targets.append(generator.integers(0, shape[-1], size=(count, *shape[:-1])))
         elif shape[-1] == 1 or isinstance(loss, BinaryCrossentropy):
