@@ -130,3 +130,20 @@ def test_a_call_that_does_not_fit_is_refused_naming_the_node():
     inputs = L.Input((4, 4, 1))
     with pytest.raises(LayerShapeError, match=r"node 'big' \(Conv2D\): a window of 5 does not fit an input of 4"):
         L.Conv2D(2, (5, 5), name="big")(inputs)
+
+
+def test_an_unknown_length_gets_a_stand_in_every_layer_accepts():
+    """Two Conv1D of kernel 7 and stride 3 (keras-io's text classifier) need more than 8 steps:
+    the stand-in doubles until the graph's shapes fit; a fixed-shape graph keeps 8."""
+    from lightning_port.layers.graph import STAND_IN_LENGTH, concrete
+    from lightning_port.spec import Conv1D, Dense, GlobalMaxPooling1D, Input, Model
+
+    inputs = Input((None, 4))
+    x = Conv1D(8, 7, strides=3)(inputs)
+    x = Conv1D(8, 7, strides=3)(x)
+    graph = Model(inputs, Dense(1)(GlobalMaxPooling1D()(x))).graph
+    length = graph.stand_in_length()
+    assert length == 32 and concrete(graph.inputs[0].shape, length) == (32, 4)
+    graph.with_concrete_inputs(length).node_outputs()  # fits
+    fixed = Input((10, 4))
+    assert Model(fixed, Dense(1)(fixed)).graph.stand_in_length() == STAND_IN_LENGTH

@@ -52,6 +52,7 @@ def test_fused_and_loop_paths_compute_the_same_in_float64(kind):
         if module.bias is not None:
             module.bias.uniform_(-0.5, 0.5)
     inputs = torch.randn(4, 7, 3, dtype=torch.float64)
+    assert module.fusable  # else both calls below would run the loop
     fused = module(inputs)
     module.force_loop = True
     looped = module(inputs)

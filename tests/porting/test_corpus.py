@@ -13,7 +13,7 @@ import pytest
 
 from lightning_port.cli.corpus import main as corpus_main
 from lightning_port.evidence.corpus.modules import CORPUS_PACKAGE, SOURCE_KEYS, SOURCE_KINDS, corpus_names
-from lightning_port.evidence.corpus.outcomes import OUTCOMES, REFUSED, is_ported
+from lightning_port.evidence.corpus.outcomes import BEYOND_BOUND, OUTCOMES, PORT_FAILED, REFUSED, is_ported
 from lightning_port.evidence.corpus.render import corpus_markdown, headline, reason_group, short_reason
 from tests.conftest import REPOSITORY_ROOT
 
@@ -64,6 +64,8 @@ def test_at_least_15_models_each_naming_its_tutorial(measured):
 def test_every_outcome_is_known_and_every_refusal_is_one_line(measured):
     for entry in measured["models"]:
         assert entry["outcome"] in OUTCOMES, entry["name"]
+        # A port that crashes, or that ports and misses a parity row, is a defect to fix, not an outcome to keep.
+        assert entry["outcome"] not in (PORT_FAILED, BEYOND_BOUND), (entry["name"], entry["outcome"], entry.get("reason"), entry.get("beyond_bound"))
         if is_ported(entry):
             assert entry["rows"] and entry["rows"][0]["quantity"] == "forward outputs", entry["name"]
         else:

@@ -18,7 +18,7 @@ REASON_GROUPS = [
     (r"layer class (\w+) is not supported", "layer class {0}"),
     (r"an input without a fixed shape", "an input without a fixed shape (a sequence of any length)"),
     (r"a Lambda layer", "a Lambda layer (Python code)"),
-    (r"TextVectorization works on strings", "a string layer (TextVectorization)"),
+    (r"\((TextVectorization|StringLookup|Hashing|HashedCrossing)\): \w+ (?:splits|works|looks|hashes)", "a string layer ({0})"),
     (r"option (\w+)=", "layer option {0}"),
     (r"unsupported learning_rate schedule (\w+)", "learning-rate schedule {0}"),
     (r"a call with training=\w+ fixed", "a layer call with `training` fixed in the file"),
