@@ -47,14 +47,26 @@ def _kind_of(shape) -> str:
     return {1: "vector", 2: "sequence", 3: "image"}[len(shape)]
 
 
+def _degenerate(layer, width: int) -> bool:
+    """As the random stacks rule (random_models.py): no normalisation over fewer than 3 values,
+    whose output is nearly constant (over 1 value, exactly beta) and whose gradient is rounding
+    noise (that Adam's steps then amplify), in either framework: relative errors would measure
+    that rounding, not the port."""
+    return isinstance(layer, (L.LayerNormalization, L.BatchNormalization)) and width < 3
+
+
 def _layer_for(rng: random.Random, shape) -> L.LayerKind:
     make = {"vector": _vector_layer, "image": _image_layer, "sequence": _sequence_layer}[_kind_of(shape)]
     while True:
         layer = make(rng, shape)
-        # As the random stacks do (random_models.py): no normalisation over fewer than 3 values,
-        # whose output is nearly constant (over 1 value, exactly beta) and whose gradient is
-        # rounding noise that Adam's steps amplify, in either framework.
-        if not (isinstance(layer, (L.LayerNormalization, L.BatchNormalization)) and shape[-1] < 3):
+        if not _degenerate(layer, shape[-1]):
+            return layer
+
+
+def _shape_keeping(rng: random.Random, shape) -> L.LayerKind:
+    while True:
+        layer = _SHAPE_KEEPING[_kind_of(shape)](rng, shape[-1])
+        if not _degenerate(layer, shape[-1]):
             return layer
 
 
@@ -93,14 +105,14 @@ def _residual(rng: random.Random, tensor, features: list):
     """x + f(x), f one or two shape-keeping layers."""
     branch = tensor
     for _ in range(rng.randint(1, 2)):
-        branch = _SHAPE_KEEPING[_kind_of(tensor.shape)](rng, tensor.shape[-1])(branch)
+        branch = _shape_keeping(rng, tensor.shape)(branch)
     features.append("residual")
     return L.Add()([tensor, branch])
 
 
 def _shared(rng: random.Random, first, second, features: list):
     """One layer called on two tensors of one shape: shared weights."""
-    layer = _SHAPE_KEEPING[_kind_of(first.shape)](rng, first.shape[-1])
+    layer = _shape_keeping(rng, first.shape)
     features.append("shared")
     return layer(first), layer(second)
 
@@ -135,7 +147,7 @@ def random_graph(seed: int) -> RandomGraph:
                 source = branches[0]
                 branches = [source, _layer_for(rng, source.shape)(source)]
                 if branches[1].shape != source.shape and rng.random() < 0.5:
-                    branches[1] = _SHAPE_KEEPING[_kind_of(source.shape)](rng, source.shape[-1])(source)
+                    branches[1] = _shape_keeping(rng, source.shape)(source)
                 features.append("fork")
             operations = rng.sample(("residual", "shared", "nested"), k=rng.randint(1, 3))
             for operation in operations:
