@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from lightning_port import spec as L
 from lightning_port.evidence.conformance.optimizers import OPTIMIZER_CONFORMANCE_CASES
-from lightning_port.evidence.conformance.random_models import _head, _image_layer, _sequence_layer, _vector_layer
+from lightning_port.evidence.conformance.random_models import (
+    _head,
+    _image_layer,
+    _sequence_layer,
+    _vector_layer,
+    degenerate_normalization,
+    measure_saved,
+)
 from lightning_port.ops.windows import LayerShapeError
 
 _ELEMENTWISE = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
@@ -47,26 +54,18 @@ def _kind_of(shape) -> str:
     return {1: "vector", 2: "sequence", 3: "image"}[len(shape)]
 
 
-def _degenerate(layer, width: int) -> bool:
-    """As the random stacks rule (random_models.py): no normalisation over fewer than 3 values,
-    whose output is nearly constant (over 1 value, exactly beta) and whose gradient is rounding
-    noise (that Adam's steps then amplify), in either framework: relative errors would measure
-    that rounding, not the port."""
-    return isinstance(layer, (L.LayerNormalization, L.BatchNormalization)) and width < 3
-
-
 def _layer_for(rng: random.Random, shape) -> L.LayerKind:
     make = {"vector": _vector_layer, "image": _image_layer, "sequence": _sequence_layer}[_kind_of(shape)]
     while True:
         layer = make(rng, shape)
-        if not _degenerate(layer, shape[-1]):
+        if not degenerate_normalization(layer, shape[-1]):
             return layer
 
 
 def _shape_keeping(rng: random.Random, shape) -> L.LayerKind:
     while True:
         layer = _SHAPE_KEEPING[_kind_of(shape)](rng, shape[-1])
-        if not _degenerate(layer, shape[-1]):
+        if not degenerate_normalization(layer, shape[-1]):
             return layer
 
 
@@ -199,14 +198,10 @@ def port_and_measure_graph(model: RandomGraph, directory, samples: int | None = 
     from pathlib import Path
 
     from lightning_port.evidence.parity.keras_models import build_keras_model
-    from lightning_port.evidence.parity.measure import OPTIMIZER_STEPS, measure_parity, synthetic_data
-    from lightning_port.porting.reader import read_keras_file
 
     path = Path(directory) / f"random_graph_{model.seed}.keras"
     build_keras_model(graph_recipe(model), seed=model.seed).save(path)
-    read = read_keras_file(path)
-    inputs, targets = synthetic_data(read.recipe, samples or OPTIMIZER_STEPS * read.recipe.batch_size, model.seed)
-    return read, measure_parity(read.recipe, read.keras_model, inputs, targets)
+    return measure_saved(path, model.seed, samples)
 
 
 __all__ = ["RandomGraph", "graph_recipe", "port_and_measure_graph", "random_graph"]

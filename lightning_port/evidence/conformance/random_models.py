@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from lightning_port.evidence.conformance.optimizers import OPTIMIZER_CONFORMANCE_CASES
 from lightning_port import spec as L
+from lightning_port.evidence.conformance.optimizers import OPTIMIZER_CONFORMANCE_CASES
 from lightning_port.layers.graph import Graph
 from lightning_port.ops.windows import LayerShapeError
 from lightning_port.spec.losses import BinaryCrossentropy, CategoricalCrossentropy, Huber, SparseCategoricalCrossentropy
@@ -33,6 +33,17 @@ class RandomModel:
 
     def describe(self) -> str:
         return f"seed {self.seed}: {self.input_shape} -> " + " -> ".join(type(layer).__name__ for layer in self.layers)
+
+
+_NORMALIZING = (L.LayerNormalization, L.BatchNormalization)
+
+
+def degenerate_normalization(layer, width: int) -> bool:
+    """A normalisation over fewer than 3 values: its output is nearly constant (over one value,
+    exactly beta) and its gradient cancels to rounding noise (which Adam's steps then
+    amplify), in either framework. Relative errors would measure that rounding, not the port,
+    so the random models draw none."""
+    return isinstance(layer, _NORMALIZING) and width < 3
 
 
 def _image_layer(rng: random.Random, shape) -> L.LayerKind:
@@ -150,12 +161,9 @@ def random_model(seed: int) -> RandomModel:
             current = _stack_output(layers, shape)
             for _ in range(depth):
                 layer = make(rng, current)
-                normalizing = (L.LayerNormalization, L.BatchNormalization)
-                if isinstance(layer, normalizing) and (current[-1] < 3 or (layers and isinstance(layers[-1], normalizing))):
-                    # Degenerate normalisations: over fewer than 3 values the output is nearly
-                    # constant and its gradient cancels to ~0; a normalisation of an already
-                    # normalised tensor divides near-zero variances. Relative errors would
-                    # measure that rounding, in either framework, not the port.
+                if degenerate_normalization(layer, current[-1]) or (isinstance(layer, _NORMALIZING) and layers and isinstance(layers[-1], _NORMALIZING)):
+                    # A normalisation of an already normalised tensor divides near-zero
+                    # variances: as in degenerate_normalization, the rounding would be measured.
                     continue
                 current = _stack_output([layer], current)
                 if min(current[:-1] or (1,)) < 1:
@@ -192,16 +200,22 @@ def save_keras_model(model: RandomModel, path) -> None:
     build_keras_model(recipe, seed=model.seed).save(path)
 
 
-def port_and_measure(model: RandomModel, directory, samples: int | None = None):
-    """Save, read back through the port's reader, and measure: (read recipe, measurements).
-    ``samples``: default, enough for OPTIMIZER_STEPS (3) batches of the recipe's batch size."""
-    from pathlib import Path
-
+def measure_saved(path, seed: int, samples: int | None = None):
+    """A saved random model read back through the port's reader and measured on seeded
+    synthetic data: (read recipe, measurements). ``samples``: default, enough for
+    OPTIMIZER_STEPS (3) batches of the recipe's batch size."""
     from lightning_port.evidence.parity.measure import OPTIMIZER_STEPS, measure_parity, synthetic_data
     from lightning_port.porting.reader import read_keras_file
 
+    read = read_keras_file(path)
+    inputs, targets = synthetic_data(read.recipe, samples or OPTIMIZER_STEPS * read.recipe.batch_size, seed)
+    return read, measure_parity(read.recipe, read.keras_model, inputs, targets)
+
+
+def port_and_measure(model: RandomModel, directory, samples: int | None = None):
+    """Save, read back through the port's reader, and measure: (read recipe, measurements)."""
+    from pathlib import Path
+
     path = Path(directory) / f"random_{model.seed}.keras"
     save_keras_model(model, path)
-    read = read_keras_file(path)
-    inputs, targets = synthetic_data(read.recipe, samples or OPTIMIZER_STEPS * read.recipe.batch_size, model.seed)
-    return read, measure_parity(read.recipe, read.keras_model, inputs, targets)
+    return measure_saved(path, model.seed, samples)

@@ -201,15 +201,12 @@ def port_and_measure_recurrent(model: RandomRecurrent, directory, samples: int |
     (read recipe, measurements)."""
     from pathlib import Path
 
+    from lightning_port.evidence.conformance.random_models import measure_saved
     from lightning_port.evidence.parity.keras_models import build_keras_model
-    from lightning_port.evidence.parity.measure import OPTIMIZER_STEPS, measure_parity, synthetic_data
-    from lightning_port.porting.reader import read_keras_file
 
     path = Path(directory) / f"random_recurrent_{model.seed}.keras"
     build_keras_model(recurrent_recipe(model), seed=model.seed).save(path)
-    read = read_keras_file(path)
-    inputs, targets = synthetic_data(read.recipe, samples or OPTIMIZER_STEPS * read.recipe.batch_size, model.seed)
-    return read, measure_parity(read.recipe, read.keras_model, inputs, targets)
+    return measure_saved(path, model.seed, samples)
 
 
 __all__ = ["RandomRecurrent", "port_and_measure_recurrent", "random_recurrent", "recurrent_recipe"]

@@ -55,21 +55,26 @@ def measure_optimizers(progress: Callable[[str], None] = print) -> list[dict]:
     return rows
 
 
-def measure_random_models(count: int, progress: Callable[[str], None] = print) -> list[dict]:
-    """One entry per model: its description and every quantity's row."""
+def _measure_seeded(count: int, make, measure, what: str, progress: Callable[[str], None]) -> list[dict]:
+    """One entry per seed: the model's description and every quantity's row (section ``what``)."""
     models = []
     with tempfile.TemporaryDirectory() as directory:
         for seed in range(count):
-            model = random_model(seed)
-            _, measurements = port_and_measure(model, directory)
+            model = make(seed)
+            _, measurements = measure(model, directory)
             rows = [
-                _row("random model", f"seed {seed}", model.describe(), measurement.quantity, measurement.comparison)
+                _row(what, f"seed {seed}", model.describe(), measurement.quantity, measurement.comparison)
                 for measurement in measurements
                 if measurement.comparison is not None
             ]
             models.append({"seed": seed, "model": model.describe(), "optimizer": repr(model.optimizer), "rows": rows})
-            progress(f"random model {seed}: {'ok' if all(row['passed'] for row in rows) else 'beyond the bound'}")
+            progress(f"{what} {seed}: {'ok' if all(row['passed'] for row in rows) else 'beyond the bound'}")
     return models
+
+
+def measure_random_models(count: int, progress: Callable[[str], None] = print) -> list[dict]:
+    """One entry per seeded random Sequential model: its description and every quantity's row."""
+    return _measure_seeded(count, random_model, port_and_measure, "random model", progress)
 
 
 def measure_random_recurrent(count: int, progress: Callable[[str], None] = print) -> list[dict]:
@@ -77,19 +82,7 @@ def measure_random_recurrent(count: int, progress: Callable[[str], None] = print
     every quantity's row."""
     from lightning_port.evidence.conformance.random_recurrent import port_and_measure_recurrent, random_recurrent
 
-    models = []
-    with tempfile.TemporaryDirectory() as directory:
-        for seed in range(count):
-            model = random_recurrent(seed)
-            _, measurements = port_and_measure_recurrent(model, directory)
-            rows = [
-                _row("random recurrent model", f"seed {seed}", model.describe(), measurement.quantity, measurement.comparison)
-                for measurement in measurements
-                if measurement.comparison is not None
-            ]
-            models.append({"seed": seed, "model": model.describe(), "optimizer": repr(model.optimizer), "rows": rows})
-            progress(f"random recurrent model {seed}: {'ok' if all(row['passed'] for row in rows) else 'beyond the bound'}")
-    return models
+    return _measure_seeded(count, random_recurrent, port_and_measure_recurrent, "random recurrent model", progress)
 
 
 def criterion() -> dict:
