@@ -14,8 +14,10 @@ TEST_WORKERS ?= 2
 BENCHMARK_ARGS ?=
 # e.g. make benchmark PROFILE_ARGS="--steps 192"
 PROFILE_ARGS ?=
+# e.g. make export-training EXPORT_TRAINING_ARGS="--model mnist_mlp --missing"
+EXPORT_TRAINING_ARGS ?=
 
-.PHONY: train test parity parity-fast slow benchmark report conformance corpus examples gpu-evidence clean
+.PHONY: train test parity parity-fast slow benchmark report conformance corpus examples export-training gpu-evidence clean
 
 $(BIN)/.installed-runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +38,12 @@ train: $(BIN)/.installed-runtime
 ## The default test suite (fast; what CI runs), in parallel workers.
 test: $(BIN)/.installed-all
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# Where make parity / make slow keep their full-length runs (tests/conftest.py FullRuns): a run
+# finished there is read back, one cut short resumes, so an interrupted make parity loses at
+# most an epoch. Delete the folder to measure every run at the current commit.
+FULL_RUNS ?= runs/full-runs
+parity slow: export LIGHTNING_PORT_FULL_RUNS ?= $(abspath $(FULL_RUNS))
 
 ## Every parity check, the slow multi-seed training comparisons included.
 parity: $(BIN)/.installed-all
@@ -58,6 +66,11 @@ benchmark: $(BIN)/.installed-all
 ## examples/: every tutorial as plain Lightning code (scripts/export.py); tests/export compares them with today's export.
 examples: $(BIN)/.installed-runtime
 	$(BIN)/python scripts/export.py --all --output examples
+
+## docs/exports.md: each tutorial's export trained from its own train.py outside the checkout, at
+## the schedule its target holds for (hours: cifar_cnn's 50 epochs alone take over an hour here).
+export-training: $(BIN)/.installed-runtime
+	$(BIN)/python scripts/export_training.py $(EXPORT_TRAINING_ARGS)
 
 ## The conformance table (docs/conformance.md): every layer, loss and optimizer option against live Keras.
 conformance: $(BIN)/.installed-all

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -139,8 +141,17 @@ def pytest_terminal_summary(terminalreporter):
 
 
 class FullRuns:
-    """Full tutorial-length runs, each trained once per test session and shared by the tests
-    that need it (accuracy targets of either framework, the multi-seed comparison)."""
+    """Full tutorial-length runs, each trained once and shared by the tests that need it
+    (accuracy targets of either framework, the multi-seed comparison).
+
+    By default they live in this session's temporary folder. Where ``LIGHTNING_PORT_FULL_RUNS``
+    names a folder (``make parity`` sets ``runs/full-runs``), they outlive the session, as an
+    hours-long comparison must on this machine: a finished run (its result.json) is read back
+    instead of trained again, and one cut short continues from its last finished epoch, or,
+    for a Keras listing that calls fit() in phases (which Keras cannot resume), starts over
+    with the unfinished folder kept beside it. Each outcome row names the commits its runs
+    were measured at; delete the folder to measure everything at the current commit.
+    """
 
     def __init__(self, root: Path, data: Path):
         self.root, self.data = root, data
@@ -155,22 +166,56 @@ class FullRuns:
         key = (framework, model, seed, tuple(sorted(options.items())))
         if key not in self._results:
             output_dir = self.output_dir(framework, model, seed, **options)
-            if framework == "lightning":
-                from lightning_port.run.resolve import resolve_training_run
-                from lightning_port.training.fit import run_training
-
-                run = resolve_training_run(output_dir=output_dir, model=model, seed=seed, data_dir=str(self.data), accelerator="cpu", progress_bar=False, **options)
-                self._results[key] = run_training(run)
-            else:
-                from keras_reference.run import run_reference
-                from lightning_port.registry import get_recipe
-                from lightning_port.run.resolve import resolve_keras_run
-
-                run = resolve_keras_run(output_dir=output_dir, recipe=get_recipe(model), seed=seed, data_dir=str(self.data), verbose=0, **options)
-                self._results[key] = run_reference(run)
+            finished = self._finished(output_dir, framework, model, seed, options)
+            self._results[key] = finished if finished is not None else self._train(output_dir, framework, model, seed, options)
         return self._results[key]
+
+    @staticmethod
+    def _finished(output_dir: Path, framework: str, model: str, seed: int, options: dict) -> dict | None:
+        path = output_dir / "result.json"
+        if not path.exists():
+            return None
+        result = json.loads(path.read_text())
+        expected = {"model": model, "framework": framework, "seed": seed, **({"epochs": options["epochs"]} if "epochs" in options else {})}
+        found = {name: result.get(name) for name in expected}
+        if found != expected:
+            raise RuntimeError(f"{path} holds another run ({found}, expected {expected}): delete {output_dir} to train it again")
+        return result
+
+    def _train(self, output_dir: Path, framework: str, model: str, seed: int, options: dict) -> dict:
+        if framework == "lightning":
+            from lightning_port.run.resolve import RUN_CONFIG_FILE, resolve_training_run
+            from lightning_port.training.fit import run_training
+
+            if (output_dir / RUN_CONFIG_FILE).exists():  # the stored run holds its own identity: only the data folder is passed
+                run = resolve_training_run(output_dir=output_dir, resume=True, data_dir=str(self.data), accelerator="cpu", progress_bar=False, **options)
+            else:
+                run = resolve_training_run(output_dir=output_dir, model=model, seed=seed, data_dir=str(self.data), accelerator="cpu", progress_bar=False, **options)
+            return run_training(run)
+        from keras_reference.run import RUN_CONFIG_FILE, run_reference
+        from lightning_port.registry import get_recipe
+        from lightning_port.run.resolve import resolve_keras_run
+
+        recipe = get_recipe(model)
+        started = (output_dir / RUN_CONFIG_FILE).exists()
+        resume = started and not recipe.phases
+        if started and not resume:
+            kept = output_dir.with_name(output_dir.name + ".interrupted")
+            shutil.rmtree(kept, ignore_errors=True)
+            output_dir.rename(kept)
+        run = resolve_keras_run(output_dir=output_dir, recipe=recipe, seed=seed, data_dir=str(self.data), verbose=0, resume=resume, **options)
+        return run_reference(run)
+
+
+def _full_runs_root(tmp_path_factory) -> Path:
+    configured = os.environ.get("LIGHTNING_PORT_FULL_RUNS")
+    if not configured:
+        return tmp_path_factory.mktemp("full-runs")
+    root = Path(configured).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 @pytest.fixture(scope="session")
 def full_runs(tmp_path_factory, data_dir):
-    return FullRuns(tmp_path_factory.mktemp("full-runs"), data_dir)
+    return FullRuns(_full_runs_root(tmp_path_factory), data_dir)

@@ -49,6 +49,8 @@ LAYERS: list[str] = [
     "lightning_port.evidence.conformance",
     # the tutorial corpus (ports keras_reference/corpus's models)
     "lightning_port.evidence.corpus",
+    # each tutorial's export trained from its own train.py (exports the recipe, reads the registry)
+    "lightning_port.evidence.exports",
     # the benchmark, the GPU pipeline, shared statistics
     "lightning_port.evidence.benchmarking",
     "lightning_port.evidence.gpu",

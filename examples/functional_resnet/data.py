@@ -57,9 +57,10 @@ def class_indices(labels):
 class CIFAR10DataModule(L.LightningDataModule):
     """CIFAR-10 as functional_resnet trains on it (or your own arrays: npz=FILE)."""
 
-    def __init__(self, data_dir="data", batch_size=64, npz=None):
+    def __init__(self, data_dir="data", batch_size=64, npz=None, train_samples=1000):
         super().__init__()
         self.data_dir, self.batch_size, self.npz = data_dir, batch_size, npz
+        self.train_samples = train_samples  # None or 0: every training sample
 
     def read(self, split):
         """Preprocessed (inputs, targets) tensors of a split."""
@@ -71,7 +72,8 @@ class CIFAR10DataModule(L.LightningDataModule):
     def setup(self, stage):
         if stage in ("fit", "validate"):
             inputs, targets = self.read("train")
-            inputs, targets = inputs[:1000], targets[:1000]  # the listing's x_train[:1000]
+            if self.train_samples:  # the listing's demonstration slice, x_train[:1000]
+                inputs, targets = inputs[: self.train_samples], targets[: self.train_samples]
             # fit(validation_split=0.2): the last 20% of the samples, before any shuffling.
             split = int(len(inputs) * (1 - 0.2))
             self.val_set = TensorDataset(inputs[split:], targets[split:])

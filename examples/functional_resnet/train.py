@@ -3,7 +3,7 @@
 From "The Functional API" (fchollet (Keras guides)): CIFAR-10, the Functional API guide's toy
 ResNet (two residual blocks); RMSprop(1e-3), batch 64.
 
-    python train.py [--data-dir DIR | --npz FILE] [--epochs N] [--batch-size N] [--weights CKPT]
+    python train.py [--data-dir DIR | --npz FILE] [--epochs N] [--train-samples N] [--batch-size N] [--weights CKPT]
 """
 
 import argparse
@@ -24,6 +24,10 @@ def main():
     )
     parser.add_argument("--npz", help="your own arrays instead: an .npz with x_train, y_train, x_test, y_test")
     parser.add_argument("--epochs", type=int, default=1, help="default: %(default)s, as the listing")
+    parser.add_argument(
+        "--train-samples", type=int, default=1000,
+        help="the listing trains on x_train[:1000]; 0: every training sample (default: %(default)s)",
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="default: %(default)s, as the listing")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weights", help="start from the weights of this checkpoint (e.g. weights.ckpt)")
@@ -31,7 +35,7 @@ def main():
     args = parser.parse_args()
 
     L.seed_everything(args.seed)
-    data = CIFAR10DataModule(args.data_dir, args.batch_size, npz=args.npz)
+    data = CIFAR10DataModule(args.data_dir, args.batch_size, npz=args.npz, train_samples=args.train_samples)
     model = LitToyResnet.load_from_checkpoint(args.weights) if args.weights else LitToyResnet()
     trainer = L.Trainer(max_epochs=args.epochs, accelerator=args.accelerator)
     trainer.fit(model, datamodule=data)

@@ -314,7 +314,10 @@ def data_source(recipe: Recipe) -> DataSource:
         ]
     if recipe.train_samples is not None:
         count = recipe.train_samples
-        fit.append(f"            inputs, targets = inputs[:{count}], targets[:{count}]  # the listing's x_train[:{count}]")
+        fit += [
+            "            if self.train_samples:  # the listing's demonstration slice, x_train[:%d]" % count,
+            "                inputs, targets = inputs[: self.train_samples], targets[: self.train_samples]",
+        ]
     if isinstance(validation, ValidationSplit):
         fit += [
             f"            # fit(validation_split={validation.fraction}): the last {validation.fraction:.0%} of the samples, before any shuffling.",
@@ -385,11 +388,14 @@ def data_source(recipe: Recipe) -> DataSource:
     first = "npz, " if recipe.dataset == "arrays" else "" if generated else 'data_dir="data", '
     npz_argument = "" if recipe.dataset == "arrays" else ", npz=None"
     fields = "self.batch_size, self.npz = batch_size, npz" if recipe.dataset == "arrays" or generated else "self.data_dir, self.batch_size, self.npz = data_dir, batch_size, npz"
+    samples_argument = f", train_samples={recipe.train_samples}" if recipe.train_samples is not None else ""
     init = [
-        f"    def __init__(self, {first}batch_size={default_batch}{npz_argument}{noise_argument}):",
+        f"    def __init__(self, {first}batch_size={default_batch}{npz_argument}{noise_argument}{samples_argument}):",
         "        super().__init__()",
         f"        {fields}",
     ]
+    if recipe.train_samples is not None:
+        init.append("        self.train_samples = train_samples  # None or 0: every training sample")
     if noise is not None:
         init.append("        self.noisy_from_epoch = noisy_from_epoch  # the first epoch of the second fit(), on noisy inputs")
     described = {

@@ -92,13 +92,16 @@ def isolated_command(site: Path, folder: Path, script: Path, arguments=()) -> li
     return [sys.executable, "-I", "-S", "-B", "-c", _BOOTSTRAP, *map(str, paths), *map(str, arguments)]
 
 
-def fresh_run(folder: str | Path, arguments=(), parent: str | Path | None = None, capture: bool = False) -> subprocess.CompletedProcess:
+def fresh_run(folder: str | Path, arguments=(), parent: str | Path | None = None, capture: bool = False, output=None) -> subprocess.CompletedProcess:
     """Copy an exported folder into a new folder (under ``parent``, default the system's temp
     folder: outside any checkout) and run its train.py there, only the allowed distributions
-    importable; its output streams through unless ``capture``."""
+    importable; its output streams through unless ``capture``, or into ``output`` (an open file)."""
     workspace = Path(tempfile.mkdtemp(prefix="fresh-export-", dir=parent))
     copy = workspace / Path(folder).name
     shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
     site = isolated_site(workspace)
     print(f"running {copy}/train.py {' '.join(map(str, arguments))} (importable: {', '.join(ALLOWED)} and their dependencies)", flush=True)
-    return subprocess.run(isolated_command(site, copy, copy / "train.py", arguments), cwd=copy, capture_output=capture, text=capture, check=False)
+    command = isolated_command(site, copy, copy / "train.py", arguments)
+    if output is not None:
+        return subprocess.run(command, cwd=copy, stdout=output, stderr=subprocess.STDOUT, check=False)
+    return subprocess.run(command, cwd=copy, capture_output=capture, text=capture, check=False)

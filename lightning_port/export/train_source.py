@@ -29,9 +29,10 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
     about = textwrap.fill(f"From {source}: {recipe.description}.", 96)
     arrays = recipe.dataset == "arrays"
     generated = recipe.dataset in GENERATED  # made by data.py: no data folder
+    samples = " [--train-samples N]" if recipe.train_samples is not None else ""
     usage = "python train.py --npz FILE [--epochs N] [--batch-size N] [--weights CKPT]" if arrays else (
         "python train.py [--npz FILE] [--epochs N] [--batch-size N] [--weights CKPT]" if generated else
-        "python train.py [--data-dir DIR | --npz FILE] [--epochs N] [--batch-size N] [--weights CKPT]"
+        f"python train.py [--data-dir DIR | --npz FILE] [--epochs N]{samples} [--batch-size N] [--weights CKPT]"
     )
     folder = {"mnist": "MNIST/raw", "cifar10": "cifar-10-batches-py", "pima": "pima-indians-diabetes.csv"}.get(recipe.dataset)
     first_epochs = recipe.phases[0].epochs if noise else recipe.epochs
@@ -56,6 +57,11 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
         ]
     else:
         arguments.append(f'    parser.add_argument("--epochs", type=int, default={recipe.epochs}, help="default: %(default)s, as the listing")')
+    if recipe.train_samples is not None:
+        arguments.append(
+            f'    parser.add_argument("--train-samples", type=int, default={recipe.train_samples}, '
+            f'help="the listing trains on x_train[:{recipe.train_samples}]; 0: every training sample (default: %(default)s)")'
+        )
     arguments += [
         f'    parser.add_argument("--batch-size", type=int, default={recipe.batch_size}, help="default: %(default)s, as the listing")',
         f'    parser.add_argument("--seed", type=int, default={recipe.default_seed})',
@@ -64,6 +70,8 @@ def train_source(recipe: Recipe, module_class: str, data_class: str, metric_name
     ]
     arguments = [line for argument in arguments for line in _wrapped_call(argument)]
     data_arguments = "args.npz, args.batch_size" if arrays else "args.batch_size, npz=args.npz" if generated else "args.data_dir, args.batch_size, npz=args.npz"
+    if recipe.train_samples is not None:
+        data_arguments += ", train_samples=args.train_samples"
     if noise:
         data_arguments += ", noisy_from_epoch=args.epochs"
         trainer = [

@@ -27,6 +27,12 @@ def _runs(full_runs, framework, recipe, seeds):
     return [full_runs.get(framework, recipe.name, seed, **outcome_schedule(recipe)) for seed in seeds]
 
 
+def _commits(*samples) -> str:
+    """The commits the runs were measured at (a persistent LIGHTNING_PORT_FULL_RUNS folder may
+    hold runs of earlier commits: conftest.FullRuns)."""
+    return ", ".join(sorted({result.get("commit", "unknown") for results in samples for result in results}))
+
+
 def _outcome_recipes(metric: str):
     return [recipe.name for recipe in recipes_in_order() if recipe.evidence.outcome_seeds >= 2 and recipe.evidence.outcome_metric == metric]
 
@@ -36,8 +42,9 @@ def _outcome_recipes(metric: str):
 def test_the_mean_test_loss_difference_lies_within_the_relative_margin(name, full_runs, keras_tensorflow, parity):
     recipe = get_recipe(name)
     seeds = [recipe.default_seed + offset for offset in range(recipe.evidence.outcome_seeds)]
-    lightning = [result["test"]["loss"] for result in _runs(full_runs, "lightning", recipe, seeds)]
-    keras = [result["test"]["loss"] for result in _runs(full_runs, "keras", recipe, seeds)]
+    lightning_runs, keras_runs = _runs(full_runs, "lightning", recipe, seeds), _runs(full_runs, "keras", recipe, seeds)
+    lightning = [result["test"]["loss"] for result in lightning_runs]
+    keras = [result["test"]["loss"] for result in keras_runs]
     interval = welch_interval(lightning, keras)
     relative = interval.farthest / statistics.fmean(keras)
     margin = recipe.evidence.outcome_margin_relative
@@ -45,7 +52,8 @@ def test_the_mean_test_loss_difference_lies_within_the_relative_margin(name, ful
         f"difference {interval.difference:+.5f}, 90% interval [{interval.low:+.5f}, {interval.high:+.5f}] "
         f"({100 * interval.low / statistics.fmean(keras):+.2f}% .. {100 * interval.high / statistics.fmean(keras):+.2f}% of Keras's); "
         f"Lightning {statistics.fmean(lightning):.5f}+-{statistics.stdev(lightning):.5f}, Keras {statistics.fmean(keras):.5f}+-{statistics.stdev(keras):.5f}, "
-        f"seeds {seeds[0]}..{seeds[-1]}, schedule {outcome_schedule(recipe) or 'the recipe'}"
+        f"seeds {seeds[0]}..{seeds[-1]}, schedule {outcome_schedule(recipe) or 'the recipe'}, "
+        f"runs measured at {_commits(lightning_runs, keras_runs)}"
     )
     entry = parity.record("outcome: 90% Welch interval of the mean test-loss difference, farthest end (relative to Keras's)", name, relative, margin, detail=detail)
     assert entry.passed, detail
@@ -56,14 +64,15 @@ def test_the_mean_test_loss_difference_lies_within_the_relative_margin(name, ful
 def test_the_mean_accuracy_difference_lies_within_the_margin(name, full_runs, keras_tensorflow, parity):
     recipe = get_recipe(name)
     seeds = [recipe.default_seed + offset for offset in range(recipe.evidence.outcome_seeds)]
-    lightning = _accuracies(_runs(full_runs, "lightning", recipe, seeds))
-    keras = _accuracies(_runs(full_runs, "keras", recipe, seeds))
+    lightning_runs, keras_runs = _runs(full_runs, "lightning", recipe, seeds), _runs(full_runs, "keras", recipe, seeds)
+    lightning, keras = _accuracies(lightning_runs), _accuracies(keras_runs)
     interval = welch_interval(lightning, keras)
     margin = recipe.evidence.outcome_margin_points
     detail = (
         f"difference {interval.difference:+.2f} points, 90% interval [{interval.low:+.2f}, {interval.high:+.2f}]; "
         f"Lightning {statistics.fmean(lightning):.2f}+-{statistics.stdev(lightning):.2f}, "
-        f"Keras {statistics.fmean(keras):.2f}+-{statistics.stdev(keras):.2f}, seeds {seeds[0]}..{seeds[-1]}, schedule {outcome_schedule(recipe) or 'the recipe'}"
+        f"Keras {statistics.fmean(keras):.2f}+-{statistics.stdev(keras):.2f}, seeds {seeds[0]}..{seeds[-1]}, schedule {outcome_schedule(recipe) or 'the recipe'}, "
+        f"runs measured at {_commits(lightning_runs, keras_runs)}"
     )
     entry = parity.record("outcome: 90% Welch interval of the mean accuracy difference, farthest end (points)", name, interval.farthest, margin, detail=detail)
     assert entry.passed, detail

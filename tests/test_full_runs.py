@@ -1,0 +1,23 @@
+"""make parity's full-length runs outlive the session (conftest.FullRuns): a finished run is read
+back, never trained again, and a folder holding another run is refused, not reused."""
+
+import json
+
+import pytest
+
+from tests.conftest import FullRuns
+
+
+def test_a_finished_run_is_read_back_and_another_runs_folder_is_refused(tmp_path):
+    runs = FullRuns(tmp_path, tmp_path / "data")
+    folder = runs.output_dir("keras", "mnist_mlp", 3, epochs=2)
+    folder.mkdir()
+    result = {"model": "mnist_mlp", "framework": "keras", "seed": 3, "epochs": 2, "test": {"accuracy": 0.9}, "commit": "abc"}
+    (folder / "result.json").write_text(json.dumps(result))
+    assert runs.get("keras", "mnist_mlp", 3, epochs=2) == result  # no data folder: nothing was trained
+
+    other = runs.output_dir("lightning", "mnist_mlp", 3, epochs=2)
+    other.mkdir()
+    (other / "result.json").write_text(json.dumps(result))  # a Keras result in the Lightning run's folder
+    with pytest.raises(RuntimeError, match="holds another run"):
+        runs.get("lightning", "mnist_mlp", 3, epochs=2)
