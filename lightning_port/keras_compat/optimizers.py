@@ -288,6 +288,10 @@ class _KerasOptimizer(torch.optim.Optimizer):
     runs the very same arithmetic inside its graph.
     """
 
+    # Whether the update squares (or takes the size of) each gradient, which Keras does to an
+    # Embedding's gradient row by row per looked-up token (``ops.token_gradients``).
+    squares_gradients = True
+
     def __init__(self, params, spec: OptimizerSpec):
         _check_spec(spec)
         self.spec = spec
@@ -345,6 +349,12 @@ class _KerasOptimizer(torch.optim.Optimizer):
         scalars.update(self._update_scalars(group, states, step, learning_rate, real))
         return {name: float(value) for name, value in scalars.items()}
 
+    def reads_token_rows(self) -> bool:
+        """Whether a step reads an Embedding's gradient rows per looked-up token: to square
+        them, or to clip them (every clipping option clips them as Keras clips its IndexedSlices)."""
+        clipping = any(group.get(key) for group in self.param_groups for key in ("clipnorm", "global_clipnorm", "clipvalue"))
+        return self.squares_gradients or clipping
+
     def apply_update(self, group: dict, params: list, grads: list, states: list, step_size: dict) -> None:
         """One Keras ``apply`` (``_backend_apply_gradients``): clip, decay, update."""
         grads, rows = clipped_gradients(group, grads, [token_gradients.token_rows(parameter) for parameter in params])
@@ -380,6 +390,8 @@ def _check_spec(spec: OptimizerSpec) -> None:
 
 class KerasSGD(_KerasOptimizer):
     """keras/src/optimizers/sgd.py."""
+
+    squares_gradients = False  # gradient * learning rate, plus momentum
 
     def _initial_state(self, parameter, group):
         return {"momentum": torch.zeros_like(parameter)} if group["momentum"] != 0 else {}

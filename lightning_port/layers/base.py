@@ -203,6 +203,11 @@ class LayerKind:
         """This layer with its wrapped layers replaced (same order as ``wrapped_layers``)."""
         return self
 
+    def recurrent_cells(self) -> tuple[tuple[str | None, LayerKind], ...]:
+        """(direction, recurrent layer) per recurrent cell this layer runs, in Keras's order:
+        what draws recurrent dropout masks (a recurrent layer runs itself, direction None)."""
+        return ()
+
     # ---- evidence ----
     @classmethod
     def conformance_cases(cls) -> list[tuple[str, Shape, LayerKind]]:

@@ -100,11 +100,13 @@ class CompiledTrainingStep:
             raise CompileUnsupported("--compile needs the recipe's own optimizer with a single parameter group")
         if steps < 1:
             raise ValueError(f"steps must be at least 1, got {steps}")
-        if any(type(module).__name__ == "KerasEmbedding" for module in backbone.modules()) and type(optimizer).__name__ != "KerasSGD":
-            # Keras squares an Embedding's gradient row by row per looked-up token
-            # (ops.token_gradients): the port's Embedding records those sums in its backward
+        if any(getattr(module, "records_token_rows", False) for module in backbone.modules()) and optimizer.reads_token_rows():
+            # Keras squares and clips an Embedding's gradient row by row per looked-up token
+            # (ops.token_gradients): the port's Embedding records those rows in its backward
             # pass, which a torch.func gradient inside the compiled graph does not run.
-            raise CompileUnsupported("--compile: an Embedding trained with an optimizer that squares its gradient (Keras squares it per looked-up token); run without --compile")
+            raise CompileUnsupported(
+                "--compile: an Embedding trained with an optimizer that squares or clips its gradient (Keras does it per looked-up token); run without --compile"
+            )
         masked = getattr(backbone, "masked", set())
         if any(reference in masked for reference in getattr(getattr(backbone, "graph", None), "outputs", ())):
             # The loss and the accuracy read the output's mask from the tensor (ops.masks), which

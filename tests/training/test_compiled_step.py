@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from tests.helpers import fit_in_process, train
+from lightning_port.spec import SGD, Adam
 from lightning_port.support.checkpoint_files import load_checkpoint
 
 # Two epochs of 63 steps on float32 weights: kernel fusion rounds differently from eager in
@@ -88,3 +89,26 @@ def test_many_compiled_steps_in_one_process_each_get_their_own_recompile_budget(
             step = CompiledTrainingStep(model, build_optimizer(SGD(), model.parameters()), KerasLoss("mean_squared_error"))
             loss, _ = step(torch.randn(8, 4), torch.randn(8, width))
             assert torch.isfinite(loss)
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "refused"),
+    [(Adam(), True), (SGD(clipnorm=1.0), True), (SGD(clipvalue=0.5), True), (SGD(momentum=0.9), False)],
+    ids=["Adam", "SGD clipnorm", "SGD clipvalue", "SGD momentum"],
+)
+def test_an_embedding_compiles_only_with_an_optimizer_that_never_reads_its_token_rows(optimizer, refused):
+    """Keras squares and clips an Embedding's gradient per looked-up token: the port's Embedding
+    records those rows in a backward pass the compiled graph does not run, so --compile refuses
+    the optimizers that read them instead of training on the summed gradient."""
+    from lightning_port.keras_compat.losses import KerasLoss
+    from lightning_port.keras_compat.optimizers import build_optimizer
+    from lightning_port.layers.kinds.embedding import KerasEmbedding
+    from lightning_port.training.compiled_step import CompiledTrainingStep, CompileUnsupported
+
+    backbone = torch.nn.Sequential(KerasEmbedding(10, 3))
+    built = build_optimizer(optimizer, backbone.parameters())
+    if refused:
+        with pytest.raises(CompileUnsupported, match="squares or clips"):
+            CompiledTrainingStep(backbone, built, KerasLoss("mean_squared_error"))
+    else:
+        CompiledTrainingStep(backbone, built, KerasLoss("mean_squared_error"))

@@ -108,13 +108,18 @@ def give_adapted_state(keras_model, graph: Graph, generator: np.random.Generator
             keras_layer.finalize_state()
 
 
-def refresh_adapted_layers(keras_model) -> None:
-    """Keras's Normalization computes with a copy of its statistics made when it is adapted or
-    loaded (``finalize_state``), not with its weights: after ``set_weights`` the copy is renewed
-    here, before anything is traced."""
-    for layer in keras_model._flatten_layers(include_self=False):
-        if type(layer).__name__ == "Normalization" and layer.weights:
-            layer.finalize_state()
+def refresh_adapted_layers(keras_model, graph: Graph) -> None:
+    """Keras's adapted layers (Normalization) compute with a copy of their statistics made when
+    they are adapted or loaded (``finalize_state``), not with their weights: after ``set_weights``
+    the copy is renewed here, before anything is traced. Which layers: the kinds that say how
+    ``adapt()`` sets their weights (``adapted_state``), as ``give_adapted_state`` finds them."""
+    for layer in graph.layers:
+        keras_layer = keras_model.get_layer(layer.name)
+        inner = getattr(layer, "graph", None)
+        if isinstance(inner, Graph):
+            refresh_adapted_layers(keras_layer, inner)
+        elif hasattr(layer, "adapted_state") and keras_layer.weights:
+            keras_layer.finalize_state()
 
 
 def _float64_config(config):
@@ -149,7 +154,7 @@ def float64_twin(keras_model, recipe: Recipe):
     try:
         twin = type(keras_model).from_config(config)
         twin.set_weights([weight.astype(np.float64) for weight in keras_model.get_weights()])
-        refresh_adapted_layers(twin)
+        refresh_adapted_layers(twin, recipe.graph)
         if recipe.trainable:
             fresh_compile(twin, recipe)
         yield twin

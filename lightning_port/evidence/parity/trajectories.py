@@ -31,7 +31,6 @@ from lightning_port.evidence.parity.augmentation_draws import draw, has_random_l
 from lightning_port.keras_compat.augmentation import apply_transform
 from lightning_port.keras_compat.losses import loss_function
 from lightning_port.keras_compat.optimizers import build_optimizer
-from lightning_port.layers.kinds.recurrent import RecurrentKind
 from lightning_port.models import KerasModel, build_backbone
 from lightning_port.spec import Recipe
 
@@ -127,14 +126,8 @@ def recurrent_cells(recipe: Recipe) -> list[RecurrentCell]:
     seen = set()
     for node in graph.nodes:
         layer = graph.layers[node.layer]
-        if isinstance(layer, RecurrentKind):
-            pairs = [(None, layer)]
-        elif layer.keras_class == "Bidirectional":
-            pairs = [("forward", layer.layer), ("backward", layer.backward)]
-        else:
-            pairs = []
         features = graph.node_input_shape(node, shapes)
-        for direction, cell in pairs:
+        for direction, cell in layer.recurrent_cells():
             if not (0.0 < cell.dropout < 1.0 or 0.0 < cell.recurrent_dropout < 1.0):
                 continue
             if layer.name in seen and direction in (None, "forward"):

@@ -137,6 +137,10 @@ class Bidirectional(LayerKind):
     def wrapped_layers(self):
         return (self.layer,) if self.backward_layer is None else (self.layer, self.backward_layer)
 
+    def recurrent_cells(self):
+        """The forward layer's cell, then the backward layer's, as Keras calls them."""
+        return (("forward", self.layer), ("backward", self.backward))
+
     def with_wrapped_layers(self, layers):
         return replace(self, layer=layers[0], backward_layer=layers[1] if len(layers) > 1 else None)
 

@@ -37,6 +37,10 @@ class _TokenLookup(torch.autograd.Function):
 
 
 class KerasEmbedding(nn.Embedding):
+    # Its backward pass records each looked-up token's gradient rows (ops.token_gradients), which
+    # the optimizers that square or clip a gradient read; a torch.func gradient does not run it.
+    records_token_rows = True
+
     def __init__(self, *arguments, **options):
         super().__init__(*arguments, **options)
         self.pending: list = []  # the rows of the backward passes not yet recorded

@@ -255,6 +255,9 @@ class RecurrentKind(LayerKind):
     def gates(self) -> int:
         return self.module_class.gates
 
+    def recurrent_cells(self):
+        return ((None, self),)
+
     def bias_shape(self) -> tuple[int, ...]:
         return (self.gates * self.units,)
 
