@@ -221,10 +221,9 @@ def run_reference(run: KerasRun) -> dict:
         "versions": package_versions("keras", BACKENDS[run.backend], "numpy"),
         **stamp(),
     }
-    write_result(run.output_dir, result)
-    (run.output_dir / EPOCHS_FILE).unlink(missing_ok=True)  # now part of result.json
     if recipe.reported.predictions and hasattr(tutorial, "predict_first"):
-        # The tutorial's last step: build a fresh model, load the saved weights, predict.
+        # The tutorial's last step: build a fresh model, load the saved weights, predict. Kept
+        # in result.json, which is all a run read back later (make parity's runs/full-runs) has.
         reloaded = tutorial.build_model()
         with warnings.catch_warnings():
             # The fresh model's optimizer is unbuilt, so Keras skips the saved optimizer slots.
@@ -232,6 +231,8 @@ def run_reference(run: KerasRun) -> dict:
             reloaded.load_weights(weights)
         predicted, labels = tutorial.predict_first(reloaded, data, len(recipe.reported.predictions))
         result["reloaded_predictions"] = {"predicted": predicted.tolist(), "labels": labels.tolist()}
+    write_result(run.output_dir, result)
+    (run.output_dir / EPOCHS_FILE).unlink(missing_ok=True)  # now part of result.json
     return result
 
 

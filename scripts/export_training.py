@@ -1,4 +1,4 @@
-"""Command-line entry point; see `python scripts/corpus.py --help`."""
+"""Command-line entry point; see `python scripts/export_training.py --help`."""
 
 import sys
 from pathlib import Path

@@ -175,8 +175,11 @@ class FullRuns:
         path = output_dir / "result.json"
         if not path.exists():
             return None
+        from lightning_port.registry import get_recipe
+
         result = json.loads(path.read_text())
-        expected = {"model": model, "framework": framework, "seed": seed, **({"epochs": options["epochs"]} if "epochs" in options else {})}
+        recipe = get_recipe(model)
+        expected = {"model": model, "framework": framework, "seed": seed, "batch_size": recipe.batch_size, "epochs": options.get("epochs", recipe.epochs)}
         found = {name: result.get(name) for name in expected}
         if found != expected:
             raise RuntimeError(f"{path} holds another run ({found}, expected {expected}): delete {output_dir} to train it again")
@@ -211,6 +214,9 @@ def _full_runs_root(tmp_path_factory) -> Path:
     configured = os.environ.get("LIGHTNING_PORT_FULL_RUNS")
     if not configured:
         return tmp_path_factory.mktemp("full-runs")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Two workers would both find a run's folder and train it at once: no lock is kept.
+        raise pytest.UsageError("LIGHTNING_PORT_FULL_RUNS is kept by one process: run make parity / make slow without -n")
     root = Path(configured).resolve()
     root.mkdir(parents=True, exist_ok=True)
     return root

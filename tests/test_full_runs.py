@@ -12,7 +12,7 @@ def test_a_finished_run_is_read_back_and_another_runs_folder_is_refused(tmp_path
     runs = FullRuns(tmp_path, tmp_path / "data")
     folder = runs.output_dir("keras", "mnist_mlp", 3, epochs=2)
     folder.mkdir()
-    result = {"model": "mnist_mlp", "framework": "keras", "seed": 3, "epochs": 2, "test": {"accuracy": 0.9}, "commit": "abc"}
+    result = {"model": "mnist_mlp", "framework": "keras", "seed": 3, "batch_size": 32, "epochs": 2, "test": {"accuracy": 0.9}, "commit": "abc"}
     (folder / "result.json").write_text(json.dumps(result))
     assert runs.get("keras", "mnist_mlp", 3, epochs=2) == result  # no data folder: nothing was trained
 

@@ -1,7 +1,9 @@
 """``python scripts/export_training.py``: each tutorial's export trained from its own train.py in a
 fresh folder outside the checkout (``lightning_port.evidence.exports.measure``); a record per run
 in docs/exports/ and docs/exports.md rendered from them after each run, so an interrupted pass
-keeps every run it finished (``--missing`` then trains only the tutorials without a record)."""
+keeps every run it finished (``--missing`` then trains only the tutorials without a record).
+A run that fails leaves the earlier record in place: its record goes beside it as
+``<model>-<schedule>.failed.json``, outside the page, and the command exits 1."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from lightning_port.evidence.exports import measure, render
+    from lightning_port.export.data_source import GENERATED
     from lightning_port.registry import UnknownModelError, get_recipe, recipes_in_order
     from lightning_port.support.atomic import atomic_write_text
 
@@ -51,15 +54,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"export_training.py: error: {error}", file=sys.stderr)
             return 2
         data_dir = Path(args.data_dir or os.environ.get("LIGHTNING_PORT_DATA") or "data")
+        if not data_dir.is_dir() and any(recipe.dataset not in GENERATED for recipe in recipes):
+            print(f"export_training.py: error: no data folder {data_dir}: pass --data-dir DIR (the folder holding MNIST/, cifar-10-batches-py/, ...) or set LIGHTNING_PORT_DATA", file=sys.stderr)
+            return 2
+        failed = []
         for recipe in recipes:
             schedule = measure.SCHEDULES[args.schedule](recipe)
-            if args.missing and (records_dir / f"{recipe.name}-{schedule.label}.json").exists():
+            path = measure.record_path(records_dir, recipe, schedule)
+            if args.missing and path.exists():
                 continue
-            print(f"{recipe.name}: {schedule.description} (log: {LOG_DIR / f'{recipe.name}-{schedule.label}.log'})", flush=True)
+            print(f"{recipe.name}: {schedule.description} (log: {LOG_DIR / path.with_suffix('.log').name})", flush=True)
             record = measure.train_export(recipe, schedule, data_dir, recipe.default_seed, LOG_DIR)
-            measure.write_record(record, records_dir)
+            if record["verdict"].startswith("failed"):
+                failed.append(recipe.name)
+                path = path.with_suffix(".failed.json")
+            measure.write_record(record, path)
             atomic_write_text(page, render.render(render.read_records(records_dir)))
             print(f"  {render.runs_line(record)}", flush=True)
+        if failed:
+            print(f"export_training.py: error: {', '.join(failed)} failed; the output is in {LOG_DIR}", file=sys.stderr)
+            return 1
     atomic_write_text(page, render.render(render.read_records(records_dir)))
     print(f"wrote {page}")
     return 0

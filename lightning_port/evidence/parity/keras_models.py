@@ -95,31 +95,32 @@ def build_keras_model(recipe: Recipe, seed: int = 0):
     return model
 
 
-def give_adapted_state(keras_model, graph: Graph, generator: np.random.Generator) -> None:
-    """Layers whose weights ``adapt()`` sets (Normalization's statistics) get such values,
-    as the kind draws them (``adapted_state``), not the trivial ones a fresh layer has."""
+def adapted_layers(keras_model, graph: Graph):
+    """(kind, Keras layer) for every layer whose weights ``adapt()`` sets (the kinds that say
+    how: ``adapted_state``, Normalization's statistics), nested models' included."""
     for layer in graph.layers:
         keras_layer = keras_model.get_layer(layer.name)
         inner = getattr(layer, "graph", None)
         if isinstance(inner, Graph):
-            give_adapted_state(keras_layer, inner, generator)
+            yield from adapted_layers(keras_layer, inner)
         elif hasattr(layer, "adapted_state") and keras_layer.weights:
-            keras_layer.set_weights(layer.adapted_state([tuple(weight.shape) for weight in keras_layer.weights], generator))
-            keras_layer.finalize_state()
+            yield layer, keras_layer
+
+
+def give_adapted_state(keras_model, graph: Graph, generator: np.random.Generator) -> None:
+    """Adapted layers get values as the kind draws them (``adapted_state``), not the trivial
+    ones a fresh layer has."""
+    for layer, keras_layer in adapted_layers(keras_model, graph):
+        keras_layer.set_weights(layer.adapted_state([tuple(weight.shape) for weight in keras_layer.weights], generator))
+        keras_layer.finalize_state()
 
 
 def refresh_adapted_layers(keras_model, graph: Graph) -> None:
-    """Keras's adapted layers (Normalization) compute with a copy of their statistics made when
-    they are adapted or loaded (``finalize_state``), not with their weights: after ``set_weights``
-    the copy is renewed here, before anything is traced. Which layers: the kinds that say how
-    ``adapt()`` sets their weights (``adapted_state``), as ``give_adapted_state`` finds them."""
-    for layer in graph.layers:
-        keras_layer = keras_model.get_layer(layer.name)
-        inner = getattr(layer, "graph", None)
-        if isinstance(inner, Graph):
-            refresh_adapted_layers(keras_layer, inner)
-        elif hasattr(layer, "adapted_state") and keras_layer.weights:
-            keras_layer.finalize_state()
+    """Keras's adapted layers compute with a copy of their statistics made when they are
+    adapted or loaded (``finalize_state``), not with their weights: after ``set_weights`` the
+    copy is renewed here, before anything is traced."""
+    for _, keras_layer in adapted_layers(keras_model, graph):
+        keras_layer.finalize_state()
 
 
 def _float64_config(config):
