@@ -37,8 +37,8 @@ def introduction_section(records: list[dict]) -> list:
             "Each tutorial exported (`scripts/export.py`), copied to a new folder outside the checkout and "
             "trained there by its own `train.py`, with only torch, lightning, torchmetrics and numpy (and "
             "their dependencies) importable, on this project's CPU machine (two cores, shared with other "
-            "work), seed as the recipe's. The figures are the ones `train.py` prints at the end; the target "
-            "and verdict were recorded with them. Regenerate with `make export-training` (every tutorial: "
+            "work), seed as the recipe's. The figures are the ones `train.py` prints at the end, judged against "
+            "the recipe's target by `measure.judge` (a failed, silent or diverged run is never met). Regenerate with `make export-training` (every tutorial: "
             "hours, `cifar_cnn`'s 50 epochs alone over an hour) or `python scripts/export_training.py "
             "--model NAME`; one record per run in `docs/exports/`, the full output in `runs/export-training/`."
         ),
