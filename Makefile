@@ -68,7 +68,7 @@ examples: $(BIN)/.installed-runtime
 	$(BIN)/python scripts/export.py --all --output examples
 
 ## docs/exports.md: each tutorial's export trained from its own train.py outside the checkout, at
-## the schedule its target holds for (hours: cifar_cnn's 50 epochs alone take over an hour here).
+## the schedule its target holds for (about an hour here: cifar_cnn's 50 epochs alone take 40 minutes).
 export-training: $(BIN)/.installed-runtime
 	$(BIN)/python scripts/export_training.py $(EXPORT_TRAINING_ARGS)
 

@@ -39,7 +39,7 @@ def introduction_section(records: list[dict]) -> list:
             "their dependencies) importable, on this project's CPU machine (two cores, shared with other "
             "work), seed as the recipe's. The figures are the ones `train.py` prints at the end, judged against "
             "the recipe's target by `measure.judge` (a failed, silent or diverged run is never met). Regenerate with `make export-training` (every tutorial: "
-            "hours, `cifar_cnn`'s 50 epochs alone over an hour) or `python scripts/export_training.py "
+            "about an hour here, `cifar_cnn`'s 50 epochs alone 40 minutes) or `python scripts/export_training.py "
             "--model NAME`; one record per run in `docs/exports/`, the full output in `runs/export-training/`."
         ),
     ]
