@@ -16,6 +16,15 @@ def test_a_finished_run_is_read_back_and_another_runs_folder_is_refused(tmp_path
     (folder / "result.json").write_text(json.dumps(result))
     assert runs.get("keras", "mnist_mlp", 3, epochs=2) == result  # no data folder: nothing was trained
 
+    # The recipe's epochs where none are given, and its batch size: a run of another is refused.
+    default = runs.output_dir("keras", "mnist_mlp", 4)
+    default.mkdir()
+    (default / "result.json").write_text(json.dumps(result | {"seed": 4, "epochs": 5, "batch_size": 128}))
+    with pytest.raises(RuntimeError, match="holds another run"):
+        runs.get("keras", "mnist_mlp", 4)
+    (default / "result.json").write_text(json.dumps(result | {"seed": 4, "epochs": 5}))
+    assert runs.get("keras", "mnist_mlp", 4)["epochs"] == 5  # mnist_mlp's recipe: 5 epochs of batch 32
+
     other = runs.output_dir("lightning", "mnist_mlp", 3, epochs=2)
     other.mkdir()
     (other / "result.json").write_text(json.dumps(result))  # a Keras result in the Lightning run's folder

@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             if record["verdict"].startswith("failed"):
                 failed.append(recipe.name)
                 path = path.with_suffix(".failed.json")
+            else:
+                path.with_suffix(".failed.json").unlink(missing_ok=True)  # an earlier failure, now superseded
             measure.write_record(record, path)
             atomic_write_text(page, render.render(render.read_records(records_dir)))
             print(f"  {render.runs_line(record)}", flush=True)

@@ -38,6 +38,7 @@ def test_a_diverged_or_silent_run_is_never_met():
     recipe = get_recipe("mnist_mlp")
     schedule = target_schedule(recipe)
     assert judge(recipe, schedule, 0, parse_figures("test loss nan, accuracy 9.80%\n"))[1] == MISSED
+    assert judge(recipe, schedule, 0, parse_figures("test loss 0.1000, accuracy nan%\n"))[1] == MISSED
     assert judge(recipe, schedule, 0, parse_figures("Traceback (most recent call last):\n"))[1] == "failed (no figures printed)"
     assert judge(recipe, schedule, 1, {"loss": 0.1, "accuracy": 0.97})[1] == "failed (exit status 1)"
     assert judge(recipe, schedule, 0, {"loss": 0.1, "accuracy": 0.97}) == ("accuracy >= 96.0%", MET)
@@ -62,3 +63,19 @@ def test_every_exported_train_py_accepts_the_options_its_target_schedule_passes(
         for option in target_schedule(recipe).options:
             if option.startswith("--"):
                 assert f'"{option}"' in source, f"{recipe.name}: train.py has no {option}"
+
+
+def test_the_committed_records_are_judged_as_judge_judges_them_and_the_page_is_their_rendering():
+    """docs/exports: each record's target and verdict are what judge() gives for its figures and
+    exit status today, and docs/exports.md is exactly the rendering of the records."""
+    from lightning_port.evidence.exports import render
+
+    folder = REPOSITORY_ROOT / "docs" / "exports"
+    records = render.read_records(folder)
+    assert records, f"no records in {folder}"
+    for record in records:
+        recipe = get_recipe(record["model"])
+        schedule = {"target": target_schedule, "listing": listing_schedule}[record["schedule"]](recipe)
+        assert record["schedule_description"] == schedule.description
+        assert (record["target"], record["verdict"]) == judge(recipe, schedule, record["returncode"], record["test"]), record["model"]
+    assert (REPOSITORY_ROOT / "docs" / "exports.md").read_text() == render.render(records)

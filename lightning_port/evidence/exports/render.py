@@ -53,7 +53,17 @@ def runs_section(records: list[dict]) -> list:
         ]
         for record in records
     ]
-    return [Heading("Runs"), Table(ROW_HEADERS, rows)]
+    return [Heading("Runs"), Table(ROW_HEADERS, rows), *_notes(records)]
+
+
+def _notes(records: list[dict]) -> list:
+    """A record's note (how it came to be, where that differs from the usual run), one
+    paragraph per note with the runs it concerns."""
+    runs_by_note: dict[str, list[str]] = {}
+    for record in records:
+        if record.get("note"):
+            runs_by_note.setdefault(record["note"], []).append(f"`{record['model']}` ({record['schedule']})")
+    return [Paragraph(f"{', '.join(runs)}: {note}.") for note, runs in runs_by_note.items()]
 
 
 SECTIONS = [introduction_section, runs_section]
