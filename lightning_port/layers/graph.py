@@ -174,6 +174,11 @@ class Graph:
                 length *= 2
         return STAND_IN_LENGTH  # none fits: the measurement names the layer that refuses
 
+    def stand_in_input_shapes(self) -> tuple[tuple[int, ...], ...]:
+        """Each input's shape with its unknown axes at ``stand_in_length()`` (an example batch)."""
+        length = self.stand_in_length()
+        return tuple(concrete(shape, length) for shape in self.input_shapes)
+
     @property
     def input_shapes(self) -> tuple[Shape, ...]:
         return tuple(graph_input.shape for graph_input in self.inputs)

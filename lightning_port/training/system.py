@@ -22,7 +22,6 @@ from torch import nn
 from lightning_port.keras_compat.losses import ModelLoss, loss_function, predicted_classes
 from lightning_port.keras_compat.metrics import KerasEpochMetrics, canonical_name
 from lightning_port.keras_compat.optimizers import build_optimizer
-from lightning_port.layers.graph import concrete
 from lightning_port.models import build_backbone
 from lightning_port.models.legacy import upgrade_state_dict
 from lightning_port.spec import Recipe
@@ -39,7 +38,7 @@ class TutorialClassifier(L.LightningModule):
         self.batch_size = batch_size or recipe.batch_size
         self.backbone = build_backbone(recipe)
         self.loss = loss_function(recipe)
-        examples = tuple(torch.zeros(2, *concrete(shape, self.backbone.graph.stand_in_length())) for shape in self.backbone.input_shapes)
+        examples = tuple(torch.zeros(2, *shape) for shape in self.backbone.graph.stand_in_input_shapes())
         # Lightning calls forward(*example) for a tuple: several inputs go in as one tuple argument.
         self.example_input_array = examples[0] if len(examples) == 1 else (examples,)
         self.train_metrics = KerasEpochMetrics(self.loss, recipe)

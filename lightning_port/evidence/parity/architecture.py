@@ -16,7 +16,7 @@ import torch
 
 from lightning_port.layers.base import LayerKind
 from lightning_port.layers.config import UnsupportedLayer
-from lightning_port.layers.graph import Graph, InputRef, concrete
+from lightning_port.layers.graph import Graph, InputRef
 from lightning_port.layers.keras_graph import read_layer
 from lightning_port.models import KerasModel
 
@@ -112,7 +112,7 @@ def lightning_rows(backbone: KerasModel) -> list[LayerRow]:
     was_training = backbone.training
     backbone.eval()
     outputs: dict = {}
-    backbone.run([torch.zeros(1, *concrete(shape, backbone.graph.stand_in_length())) for shape in backbone.input_shapes], keep=outputs)
+    backbone.run([torch.zeros(1, *shape) for shape in backbone.graph.stand_in_input_shapes()], keep=outputs)
     backbone.train(was_training)
     inbound = _graph_inbound(graph)
     shapes = graph.node_outputs()
