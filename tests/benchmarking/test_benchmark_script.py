@@ -109,6 +109,7 @@ def test_fastest_against_fastest_takes_each_rounds_best_configuration_and_names_
     bounds = bound(entry, steps_per_epoch=1_000)
     assert len(bounds) == 2 and "0.200 ms per step more than the floor's fastest (compile" in bounds[0]
     assert bounds[1].startswith("Keras TF/port: bounded by the floor: Keras's fastest (steps_per_execution_32")  # 1.0 / 0.8 < 1.3
+    assert "the floor's fastest (compile, 0.800 ms)" in bounds[1]  # names the floor's winning mode, eager or compiled
     assert fastest_entry(modes, 3, None).get("targets") is None and verdicts(fastest_entry(modes, 3, None)) == []
     assert set(FASTEST_TARGETS) == {"mnist_mlp", "mnist_mlp_512", "mnist_mlp_rmsprop", "mnist_convnet", "cifar_cnn"}
     assert FASTEST_TARGETS["cifar_cnn"].port_over_floor_max is None and FASTEST_TARGETS["cifar_cnn"].keras_tensorflow_over_port_min == 1.3
@@ -160,10 +161,10 @@ def test_the_page_shows_each_mode_its_verdicts_failures_and_compilation():
             }
         },
     }
-    assert "another process competed" not in markdown(report)
+    assert "more runnable threads than cores" not in markdown(report)
     report["models"]["mnist_mlp"]["modes"]["compile"]["frameworks"]["port"]["load_average_max"] = 3.4
     page = markdown(report)
-    assert "mnist_mlp: load average up to 3.4 on 2 cores during its measurements: another process competed" in page
+    assert "mnist_mlp: load average up to 3.4 on 2 cores during its measurements: more runnable threads than cores" in page
     assert "| mnist_mlp | default | 2.000 | 1.400 | 2.500 | 3.000 |" in page
     assert "port/floor met, Keras TF/port met, Keras torch/port met" in page  # 2.0/1.4 = 1.43 <= 1.5
     assert "| mnist_mlp | compile | 1.000 | 0.800 | 0.900 | failed |" in page

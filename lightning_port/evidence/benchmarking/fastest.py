@@ -132,8 +132,8 @@ def bound(entry: dict, steps_per_epoch: int) -> list[str]:
         if floor_ratio < limit:
             lines.append(
                 f"Keras TF/port: bounded by the floor: Keras's fastest ({keras['mode']}, {per_step(keras['median_epoch_s']):.3f} ms per step) is only "
-                f"{floor_ratio:.2f}x the floor's fastest ({per_step(floor['median_epoch_s']):.3f} ms), below {limit:g}x even with no framework at all: "
-                "the compiled step's own kernels set the pace"
+                f"{floor_ratio:.2f}x the floor's fastest ({floor['mode']}, {per_step(floor['median_epoch_s']):.3f} ms), below {limit:g}x even with no framework "
+                "at all: the step's own kernels set the pace"
             )
         else:
             lines.append(

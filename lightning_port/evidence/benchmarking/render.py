@@ -52,14 +52,16 @@ def text_table(report: dict) -> str:
 
 
 def _contention(report: dict) -> list[str]:
-    """Models whose measurements saw a 1-minute load average above the core count: another
-    process competed, and OpenMP-threaded kernels (the compiled modes above all) stall then."""
+    """Models whose measurements saw a 1-minute load average above the core count: more
+    runnable threads than cores, from another process or from a framework's own helper threads
+    (TensorFlow's input pipeline, say); OpenMP-threaded kernels (the compiled modes above all)
+    stall then. The load average cannot tell which."""
     cores = report["environment"].get("cores") or _cores(report["environment"].get("device", ""))
     lines = []
     for model, entry in report["models"].items():
         loads = [values["load_average_max"] for mode in entry["modes"].values() for values in mode["frameworks"].values() if values.get("load_average_max") is not None]
         if cores and loads and max(loads) > cores:
-            lines.append(f"- {model}: load average up to {max(loads):.1f} on {cores} cores during its measurements: another process competed; treat its figures with care.")
+            lines.append(f"- {model}: load average up to {max(loads):.1f} on {cores} cores during its measurements: more runnable threads than cores (another process, or a framework's own helper threads); treat its figures with care.")
     return lines
 
 
