@@ -35,9 +35,10 @@ $(BIN)/.installed-all: pyproject.toml
 train: $(BIN)/.installed-runtime
 	$(BIN)/python scripts/train.py --model $(MODEL)
 
-## The default test suite (fast; what CI runs), in parallel workers.
+## The default test suite (fast; what CI runs), in parallel workers. It must stay within 15
+## minutes on a 2-core machine: the slowest tests are listed at the end of every run.
 test: $(BIN)/.installed-all
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 # Where make parity / make slow keep their full-length runs (tests/conftest.py FullRuns): a run
 # finished there is read back, one cut short resumes, so an interrupted make parity loses at
