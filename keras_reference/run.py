@@ -160,6 +160,28 @@ def _apply_execution_mode(model, run: KerasRun) -> None:
     model.compile_from_config(config)
 
 
+def seed_like_the_listing(seed: int, backend: str) -> None:
+    """Seed what ``keras.utils.set_random_seed`` seeds (Python, NumPy, and through them Keras's
+    own generators: initial weights, dropout and random layers), then clear TensorFlow's
+    global seed again.
+
+    With that global seed set, Keras 3's ``fit`` on arrays trains every epoch in the first
+    epoch's order: it shuffles with ``tf.random.shuffle`` inside a ``tf.data`` map, and each
+    epoch's new iterator replays the op's seeded sequence (TensorFlow issue #35682; measured on
+    Keras 3.15 and TensorFlow 2.21 in tests/keras_reference/test_run_seeding.py). The listings
+    seed nothing (or only NumPy, which Keras 1's ``fit`` reshuffled from every epoch), so they
+    train on a fresh permutation each epoch, as the port does. The price: a TensorFlow run's
+    batch order is not reproducible from its seed (its initial weights and dropout masks are).
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.random.set_seed(None)
+
+
 def run_reference(run: KerasRun) -> dict:
     """Train, evaluate, save weights and write result.json; returns the result.
 
@@ -176,7 +198,7 @@ def run_reference(run: KerasRun) -> dict:
 
     recipe = run.recipe
     tutorial = tutorial_module(recipe)
-    keras.utils.set_random_seed(run.seed)  # Python, NumPy and the backend
+    seed_like_the_listing(run.seed, run.backend)
 
     splits = load_raw_splits(recipe, run.data_root, run.max_train_samples, run.holdout)
     # After the data loaded: a run that fails before it starts leaves nothing to block a retry.
