@@ -12,7 +12,8 @@ Deviations from the original, each marked in the code:
 - Data comes from the project's shared loader instead of `mnist.load_data()`.
 - The seed is set by the runner (`--seed`, default SEED below) through
   `keras.utils.set_random_seed`, which also seeds NumPy as the original's
-  `np.random.seed(1337)` did, and seeds the backend too.
+  `np.random.seed(1337)` did; the runner then clears TensorFlow's global seed, so that `fit`
+  draws a fresh order every epoch as Keras 1's did (`keras_reference/run.py`, `seed_the_run`).
 """
 
 from keras.layers import Activation, Dense

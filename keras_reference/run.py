@@ -160,10 +160,10 @@ def _apply_execution_mode(model, run: KerasRun) -> None:
     model.compile_from_config(config)
 
 
-def seed_like_the_listing(seed: int, backend: str) -> None:
-    """Seed what ``keras.utils.set_random_seed`` seeds (Python, NumPy, and through them Keras's
-    own generators: initial weights, dropout and random layers), then clear TensorFlow's
-    global seed again.
+def seed_the_run(seed: int, backend: str, replay_epoch_order: bool = False) -> None:
+    """Seed what ``keras.utils.set_random_seed`` seeds (Python, NumPy and Keras's global seed
+    generator: initial weights, dropout and random layers), then, unless
+    ``replay_epoch_order``, clear TensorFlow's global seed again.
 
     With that global seed set, Keras 3's ``fit`` on arrays trains every epoch in the first
     epoch's order: it shuffles with ``tf.random.shuffle`` inside a ``tf.data`` map, and each
@@ -172,11 +172,13 @@ def seed_like_the_listing(seed: int, backend: str) -> None:
     seed nothing (or only NumPy, which Keras 1's ``fit`` reshuffled from every epoch), so they
     train on a fresh permutation each epoch, as the port does. The price: a TensorFlow run's
     batch order is not reproducible from its seed (its initial weights and dropout masks are).
+    ``replay_epoch_order`` keeps the global seed: one order for every epoch, and two runs of a
+    seed bit-identical (what a Keras program that calls ``set_random_seed`` gets).
     """
     import keras
 
     keras.utils.set_random_seed(seed)
-    if backend == "tensorflow":
+    if backend == "tensorflow" and not replay_epoch_order:
         import tensorflow as tf
 
         tf.random.set_seed(None)
@@ -198,7 +200,7 @@ def run_reference(run: KerasRun) -> dict:
 
     recipe = run.recipe
     tutorial = tutorial_module(recipe)
-    seed_like_the_listing(run.seed, run.backend)
+    seed_the_run(run.seed, run.backend, run.replay_epoch_order)
 
     splits = load_raw_splits(recipe, run.data_root, run.max_train_samples, run.holdout)
     # After the data loaded: a run that fails before it starts leaves nothing to block a retry.
@@ -238,6 +240,8 @@ def run_reference(run: KerasRun) -> dict:
         "accelerator": "gpu" if "CPU" not in device else "cpu",
         "precision": "32-true",
         "steps_per_execution": run.steps_per_execution,
+        # TensorFlow's fit: "reshuffled" every epoch, or the first epoch's order "replayed".
+        "epoch_order": "replayed" if run.replay_epoch_order and run.backend == "tensorflow" else "reshuffled",
         "jit_compile": model.jit_compile,  # as Keras resolved "auto" on this machine
         "weights": str(weights),
         "versions": package_versions("keras", BACKENDS[run.backend], "numpy"),
@@ -268,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto", help="Keras fit verbosity")
     parser.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last finished epoch")
     parser.add_argument("--steps-per-execution", type=arguments.positive_int, default=keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT, help="Keras compile(steps_per_execution=K) (default: 1, Keras's)")
+    parser.add_argument(
+        "--replay-epoch-order", action="store_true",
+        help="keep TensorFlow's global seed: every epoch in the first one's order, and two runs of a seed identical (default: a fresh order each epoch, as the listings train)",
+    )
     parser.add_argument("--jit-compile", choices=("auto", "true", "false"), default=keras_defaults.JIT_COMPILE_KERAS_DEFAULT, help="Keras compile(jit_compile=...) (default: auto, Keras's: XLA on a GPU only)")
     return parser
 
@@ -282,6 +290,7 @@ def resolve(args: argparse.Namespace, output_dir: str) -> KerasRun:
         seed=args.seed, data_dir=args.data_dir, max_train_samples=args.max_train_samples, holdout=args.holdout,
         backend=args.backend, verbose=args.verbose if args.verbose == "auto" else int(args.verbose), resume=args.resume,
         steps_per_execution=args.steps_per_execution, jit_compile={"true": True, "false": False}.get(args.jit_compile, args.jit_compile),
+        replay_epoch_order=args.replay_epoch_order,
     )
 
 

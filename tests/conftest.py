@@ -183,6 +183,14 @@ class FullRuns:
         found = {name: result.get(name) for name in expected}
         if found != expected:
             raise RuntimeError(f"{path} holds another run ({found}, expected {expected}): delete {output_dir} to train it again")
+        if framework == "keras" and result.get("backend") == "tensorflow":
+            # Before 543d716 the runner kept TensorFlow's global seed, so every Keras run
+            # replayed its first epoch's order (README, Reproducibility); 543d716 reshuffled but
+            # did not yet write "epoch_order" into result.json.
+            order = result.get("epoch_order") or ("reshuffled" if result.get("commit") == "543d716f6159" else "replayed")
+            wanted = "replayed" if options.get("replay_epoch_order") else "reshuffled"
+            if order != wanted:
+                raise RuntimeError(f"{path} is a Keras run whose epochs were {order}, not {wanted}: move {output_dir} aside to train it again")
         return result
 
     def _train(self, output_dir: Path, framework: str, model: str, seed: int, options: dict) -> dict:

@@ -110,6 +110,11 @@ class KerasRun(RunDefinition):
     # executed, not what they compute; the tutorial's compile() settings are kept otherwise.
     steps_per_execution: int = keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT
     jit_compile: bool | str = keras_defaults.JIT_COMPILE_KERAS_DEFAULT
+    # True: keras.utils.set_random_seed as is, so TensorFlow's fit replays the first epoch's
+    # order in every epoch and two runs of one seed are bit-identical (checks that compare two
+    # Keras runs); False: a fresh order every epoch, as the listings train
+    # (keras_reference.run.seed_the_run).
+    replay_epoch_order: bool = False
 
     def identity(self) -> dict:
         return {**super().identity(), "epochs": self.epochs, "backend": self.backend}

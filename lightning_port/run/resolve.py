@@ -280,6 +280,7 @@ def resolve_keras_run(
     resume: bool = False,
     steps_per_execution: int = keras_defaults.STEPS_PER_EXECUTION_KERAS_DEFAULT,
     jit_compile: bool | str = keras_defaults.JIT_COMPILE_KERAS_DEFAULT,
+    replay_epoch_order: bool = False,
 ) -> KerasRun:
     fields = resolve_definition(
         recipe, epochs=epochs, batch_size=batch_size, seed=seed, data_dir=data_dir,
@@ -287,7 +288,7 @@ def resolve_keras_run(
     )
     return KerasRun(
         **fields, output_dir=Path(output_dir), backend=backend, verbose=verbose, resume=resume,
-        steps_per_execution=steps_per_execution, jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution, jit_compile=jit_compile, replay_epoch_order=replay_epoch_order,
     )
 
 

@@ -25,6 +25,7 @@ def test_short_fit_writes_a_result_the_lightning_side_reads(name, keras_tensorfl
     result = run_reference(run)
     stored = read_result(tmp_path)
     assert stored["framework"] == "keras" and stored["backend"] == "tensorflow"
+    assert stored["epoch_order"] == "reshuffled"  # as the listings train (test_run_seeding.py)
     assert [row["epoch"] for row in stored["history"]] == [1, 2]
     assert stored["test"]["loss"] == pytest.approx(result["test"]["loss"])
     assert (tmp_path / WEIGHTS_FILE).stat().st_size > 0
@@ -33,15 +34,19 @@ def test_short_fit_writes_a_result_the_lightning_side_reads(name, keras_tensorfl
         assert "val_loss" in logged and {name for name in logged if not name.startswith("val_")} == {name[4:] for name in logged if name.startswith("val_")}
 
 
-def test_seed_makes_two_runs_identical(keras_tensorflow, tmp_path, data_dir):
+def test_with_the_replayed_order_a_seed_makes_two_runs_identical(keras_tensorflow, tmp_path, data_dir):
+    """The runs that compare two Keras runs replay one order (by default TensorFlow's order is
+    drawn afresh, unseeded: test_run_seeding.py)."""
     from keras_reference.run import run_reference
     from lightning_port.run.resolve import resolve_keras_run
 
     recipe = get_recipe("mnist_mlp_rmsprop")
-    histories = [
-        run_reference(resolve_keras_run(output_dir=tmp_path / str(i), recipe=recipe, epochs=2, data_dir=data_dir, max_train_samples=2_000, verbose=0))["history"]
+    results = [
+        run_reference(resolve_keras_run(output_dir=tmp_path / str(i), recipe=recipe, epochs=2, data_dir=data_dir, max_train_samples=2_000, verbose=0, replay_epoch_order=True))
         for i in range(2)
     ]
+    assert {result["epoch_order"] for result in results} == {"replayed"}
+    histories = [result["history"] for result in results]
     for first, second in zip(*histories):
         assert first["loss"] == second["loss"] and first["accuracy"] == second["accuracy"]
 
@@ -54,7 +59,12 @@ def test_keras_speed_options_change_how_steps_run_not_what_they_compute(keras_te
 
     recipe = get_recipe("mnist_mlp_rmsprop")
     results = [
-        run_reference(resolve_keras_run(output_dir=tmp_path / str(blocks), recipe=recipe, epochs=1, data_dir=data_dir, max_train_samples=2_000, verbose=0, steps_per_execution=blocks))
+        run_reference(
+            resolve_keras_run(
+                output_dir=tmp_path / str(blocks), recipe=recipe, epochs=1, data_dir=data_dir, max_train_samples=2_000, verbose=0,
+                steps_per_execution=blocks, replay_epoch_order=True,  # the same batches in both runs
+            )
+        )
         for blocks in (1, 8)
     ]
     assert [result["steps_per_execution"] for result in results] == [1, 8]

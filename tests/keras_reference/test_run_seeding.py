@@ -2,14 +2,14 @@
 
 Keras 3 on TensorFlow with ``keras.utils.set_random_seed`` replays the first epoch's order in
 every epoch of ``fit`` on arrays (TensorFlow issue #35682). The runner seeds around it
-(``keras_reference.run.seed_like_the_listing``): these tests read both behaviours back from
+(``keras_reference.run.seed_the_run``): these tests read both behaviours back from
 the live packages, with a layer that records the training batches it sees.
 """
 
 import numpy as np
 import pytest
 
-from keras_reference.run import seed_like_the_listing
+from keras_reference.run import seed_the_run
 
 pytestmark = pytest.mark.keras
 
@@ -39,13 +39,13 @@ def _epoch_orders(keras, seed_with) -> list[np.ndarray]:
 
 def test_keras_set_random_seed_replays_the_first_epochs_order(keras_tensorflow):
     """The quirk the runner avoids, still present in the installed Keras and TensorFlow (if this
-    fails, they reshuffle again and ``seed_like_the_listing`` can go back to set_random_seed)."""
+    fails, they reshuffle again and ``seed_the_run`` can go back to set_random_seed alone)."""
     orders = _epoch_orders(keras_tensorflow, keras_tensorflow.utils.set_random_seed)
     assert all(np.array_equal(orders[0], order) for order in orders[1:])
 
 
 def test_the_runners_seeding_gives_every_epoch_a_fresh_permutation(keras_tensorflow):
-    orders = _epoch_orders(keras_tensorflow, lambda seed: seed_like_the_listing(seed, "tensorflow"))
+    orders = _epoch_orders(keras_tensorflow, lambda seed: seed_the_run(seed, "tensorflow"))
     training = np.arange(int(SAMPLES * (1 - HELD_OUT)))  # validation_split holds out the last 20%
     for order in orders:
         assert np.array_equal(np.sort(order), training)
@@ -56,7 +56,7 @@ def test_the_runners_seeding_still_fixes_initial_weights_and_dropout(keras_tenso
     keras = keras_tensorflow
 
     def draw(seed):
-        seed_like_the_listing(seed, "tensorflow")
+        seed_the_run(seed, "tensorflow")
         model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16), keras.layers.Dropout(0.5)])
         masks = model(np.ones((4, 8), "float32"), training=True)
         return model.layers[0].kernel.numpy(), np.asarray(masks) == 0
