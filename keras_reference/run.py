@@ -160,7 +160,7 @@ def _apply_execution_mode(model, run: KerasRun) -> None:
     model.compile_from_config(config)
 
 
-def seed_the_run(seed: int, backend: str, replay_epoch_order: bool = False) -> None:
+def seed_the_run(seed: int, backend: str, replay_epoch_order: bool = False) -> str:
     """Seed what ``keras.utils.set_random_seed`` seeds (Python, NumPy and Keras's global seed
     generator: initial weights, dropout and random layers), then, unless
     ``replay_epoch_order``, clear TensorFlow's global seed again.
@@ -174,14 +174,21 @@ def seed_the_run(seed: int, backend: str, replay_epoch_order: bool = False) -> N
     batch order is not reproducible from its seed (its initial weights and dropout masks are).
     ``replay_epoch_order`` keeps the global seed: one order for every epoch, and two runs of a
     seed bit-identical (what a Keras program that calls ``set_random_seed`` gets).
+
+    Returns the order ``fit`` will train in, as result.json records it: "replayed" or
+    "reshuffled" (the other backends' ``fit`` reshuffles whatever the seed).
     """
     import keras
 
     keras.utils.set_random_seed(seed)
-    if backend == "tensorflow" and not replay_epoch_order:
-        import tensorflow as tf
+    if backend != "tensorflow":
+        return "reshuffled"
+    if replay_epoch_order:
+        return "replayed"
+    import tensorflow as tf
 
-        tf.random.set_seed(None)
+    tf.random.set_seed(None)
+    return "reshuffled"
 
 
 def run_reference(run: KerasRun) -> dict:
@@ -200,7 +207,7 @@ def run_reference(run: KerasRun) -> dict:
 
     recipe = run.recipe
     tutorial = tutorial_module(recipe)
-    seed_the_run(run.seed, run.backend, run.replay_epoch_order)
+    epoch_order = seed_the_run(run.seed, run.backend, run.replay_epoch_order)
 
     splits = load_raw_splits(recipe, run.data_root, run.max_train_samples, run.holdout)
     # After the data loaded: a run that fails before it starts leaves nothing to block a retry.
@@ -240,8 +247,7 @@ def run_reference(run: KerasRun) -> dict:
         "accelerator": "gpu" if "CPU" not in device else "cpu",
         "precision": "32-true",
         "steps_per_execution": run.steps_per_execution,
-        # TensorFlow's fit: "reshuffled" every epoch, or the first epoch's order "replayed".
-        "epoch_order": "replayed" if run.replay_epoch_order and run.backend == "tensorflow" else "reshuffled",
+        "epoch_order": epoch_order,  # "reshuffled" every epoch, or the first epoch's "replayed"
         "jit_compile": model.jit_compile,  # as Keras resolved "auto" on this machine
         "weights": str(weights),
         "versions": package_versions("keras", BACKENDS[run.backend], "numpy"),
