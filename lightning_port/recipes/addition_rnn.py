@@ -59,7 +59,10 @@ RECIPE = Recipe(
     reported=ReportedResult(test_accuracy=0.99, note="the listing: 'You'll get to 99+% validation accuracy after ~30 epochs'"),
     accuracy_target=0.95,
     evidence=Evidence(
-        outcome_seeds=3,
+        # 8, not the first 3: the last epoch's per-character accuracy moves by up to 6 points
+        # between consecutive epochs of one run (README, Tests), and 3 seeds gave an interval
+        # 1.6 points wide. Fixed at 8 before those 5 more seeds were run.
+        outcome_seeds=8,
         outcome_margin_points=1.0,
         full_run_in_default_suite=False,
         quick_samples=2_048,
