@@ -1,7 +1,7 @@
 """``make gpu-evidence``: its stages proven on this CPU before any GPU appears.
 
 The smoke run is the pipeline the GPU machine runs, every stage, with tiny sizes (a few
-hundred images, one epoch, one round, two of the three benchmark modes) and Keras on torch,
+hundred images, one epoch, one round, one benchmark mode) and Keras on torch,
 as there (no TensorFlow); a second command finds every stage done and runs nothing. The transfer of data in chunks is checked
 byte for byte, and a damaged chunk is refused.
 """
@@ -39,10 +39,10 @@ def test_smoke_run_makes_every_stage_and_what_it_sends_back_completes_the_eviden
     environment = json.loads((evidence / "gpu-evidence" / "environment.json").read_text())["environment"]
     assert environment["keras_backend"] == "torch" and environment["commit"] and "torch" in environment["versions"]
     benchmark = json.loads((evidence / "benchmarks" / "gpu.json").read_text())
-    assert set(benchmark["modes"]) == set(SIZES["smoke"].benchmark_modes) == {"default", "compile"}
+    assert set(benchmark["modes"]) == set(SIZES["smoke"].benchmark_modes) == {"compile"}
     assert set(SIZES["full"].benchmark_modes or MODES) == {"default", "steps_per_execution_32", "compile", "compile_steps_per_execution_32"}  # the GPU runs all
     assert benchmark["environment"]["keras_backend"] == "torch"
-    mode = benchmark["models"]["mnist_mlp"]["modes"]["default"]
+    mode = benchmark["models"]["mnist_mlp"]["modes"]["compile"]
     assert set(mode["frameworks"]) == {"port", "floor", "keras_torch"} and "port_over_floor" in mode["ratios"]
     assert "| mnist_mlp |" in (evidence / "benchmarks.md").read_text()
     for framework in ("lightning", "keras"):
