@@ -2,6 +2,7 @@
 
 import torch
 
+from lightning_port.registry import get_recipe
 from tests.helpers import train
 from lightning_port.support.checkpoint_files import load_checkpoint
 
@@ -11,6 +12,9 @@ def test_two_runs_with_one_seed_are_identical(tmp_path, data_dir):
     first, second = ([{k: v for k, v in row.items() if k != "seconds"} for row in run["history"]] for run in runs)
     assert first == second and len(first) == 2
     assert runs[0]["test"] == runs[1]["test"]
+    # The recipe's full schedule at its seed: its accuracy target, which the default suite checks here
+    # (its tests/test_training.py full run is in make slow).
+    assert runs[0]["test"]["accuracy"] >= get_recipe("mnist_mlp_rmsprop").accuracy_target
     weights = [load_checkpoint(run["checkpoint"])["state_dict"] for run in runs]
     assert weights[0].keys() == weights[1].keys()
     assert all(torch.equal(weights[0][key], weights[1][key]) for key in weights[0])

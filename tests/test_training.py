@@ -12,8 +12,8 @@ from lightning_port.registry import get_recipe, recipes_in_order
 from tests.helpers import target_schedule
 from lightning_port.support.results import read_result
 
-# Two epochs: the second's mean loss below the first's; each epoch also validates on the
-# recipe's held-out images, most of the run's time.
+# Two epochs (a third cost ~20 s of the default suite's 15 minutes): the second's mean training
+# loss and its validation loss below the first's by a margin that a model not learning misses.
 CIFAR_SHORT_RUN = {"epochs": 2, "max_train_samples": 2_000}
 
 
@@ -53,6 +53,7 @@ def test_cifar_short_run_on_2000_images_lowers_the_loss(full_runs):
     result = full_runs.get("lightning", "cifar_cnn", 0, **CIFAR_SHORT_RUN)
     losses = [row["loss"] for row in result["history"]]
     print(f"cifar_cnn 2,000 images: epoch losses {[round(x, 4) for x in losses]}, val {result['history'][-1]['val_loss']:.4f}")
-    assert losses[-1] < losses[0]
+    assert losses[-1] < losses[0] - 0.005  # measured at seed 0: 2.3010 -> 2.2835
+    assert result["history"][-1]["val_loss"] < result["history"][0]["val_loss"] - 0.005  # 2.2975 -> 2.2745
     assert "val_accuracy" in result["history"][0]  # validated every epoch, as the recipe says
     assert result["train_samples"] == 2_000

@@ -162,7 +162,7 @@ class Evidence:
     # within which the 90% Welch interval of the mean test-accuracy difference must lie.
     outcome_seeds: int = 5
     outcome_margin_points: float = 0.5
-    # The full-schedule runs of both frameworks (accuracy targets) in the default suite; else in make slow.
+    # The full-schedule runs of both frameworks (accuracy or loss targets) in the default suite; else in make slow.
     full_run_in_default_suite: bool = True
     # Training samples for the quick tests (a few dozen steps, short fits, the parity suite's
     # warm-up of the Keras model); None: all of them.

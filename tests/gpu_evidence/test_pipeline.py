@@ -1,7 +1,7 @@
 """``make gpu-evidence``: its stages proven on this CPU before any GPU appears.
 
 The smoke run is the pipeline the GPU machine runs, every stage, with tiny sizes (a few
-hundred images, one epoch, one round, one benchmark mode) and Keras on torch,
+hundred images, one CIFAR epoch, one round, one benchmark mode) and Keras on torch,
 as there (no TensorFlow); a second command finds every stage done and runs nothing. The transfer of data in chunks is checked
 byte for byte, and a damaged chunk is refused.
 """
