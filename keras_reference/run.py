@@ -125,6 +125,11 @@ def save_weights_atomically(model, directory: Path) -> Path:
     return destination
 
 
+# Fields KerasRun.identity() gained after runs were stored without them: such a run is
+# resumed without checking the field (its run_config.json cannot say what it was).
+IDENTITY_FIELDS_ADDED_LATER = ("replay_epoch_order",)
+
+
 def _prepare_output_dir(run: KerasRun) -> list[dict]:
     """Refuse to overwrite a run; on resume, check it is the same run. Returns the rows of
     the epochs already finished (empty for a new run)."""
@@ -144,6 +149,8 @@ def _prepare_output_dir(run: KerasRun) -> list[dict]:
         )
     stored = json.loads(config_path.read_text())
     for name, value in identity.items():
+        if name in IDENTITY_FIELDS_ADDED_LATER and name not in stored:
+            continue  # a run started before the field existed: its order is not known, so not checked
         if stored.get(name) != value:
             raise KerasRunConfigError(f"--resume: {run.output_dir} was trained with {name}={stored.get(name)!r}, not {value!r}")
     epochs_path = run.output_dir / EPOCHS_FILE

@@ -117,4 +117,6 @@ class KerasRun(RunDefinition):
     replay_epoch_order: bool = False
 
     def identity(self) -> dict:
-        return {**super().identity(), "epochs": self.epochs, "backend": self.backend}
+        # The epoch order is part of what a run computes: a run resumed in the other order
+        # would train some of its epochs one way and record the other (result.json's epoch_order).
+        return {**super().identity(), "epochs": self.epochs, "backend": self.backend, "replay_epoch_order": self.replay_epoch_order}

@@ -6,6 +6,8 @@ every epoch of ``fit`` on arrays (TensorFlow issue #35682). The runner seeds aro
 the live packages, with a layer that records the training batches it sees.
 """
 
+import json
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,25 @@ def test_the_runners_seeding_still_fixes_initial_weights_and_dropout(keras_tenso
     (kernel, dropped), (kernel_again, dropped_again), (other_kernel, _) = draw(3), draw(3), draw(4)
     assert np.array_equal(kernel, kernel_again) and np.array_equal(dropped, dropped_again)
     assert not np.array_equal(kernel, other_kernel)
+
+
+def test_resume_refuses_the_other_epoch_order(tmp_path, data_dir):
+    """A run started in one epoch order is not continued in the other (KerasRun.identity)."""
+    from keras_reference.run import RUN_CONFIG_FILE, KerasRunConfigError, _prepare_output_dir
+    from lightning_port.registry import get_recipe
+    from lightning_port.run.resolve import resolve_keras_run
+
+    recipe = get_recipe("mnist_mlp")
+    started = resolve_keras_run(output_dir=tmp_path, recipe=recipe, data_dir=str(data_dir), replay_epoch_order=True)
+    _prepare_output_dir(started)
+    resumed = resolve_keras_run(output_dir=tmp_path, recipe=recipe, data_dir=str(data_dir), resume=True)
+    with pytest.raises(KerasRunConfigError, match="was trained with replay_epoch_order=True, not False"):
+        _prepare_output_dir(resumed)
+    same = resolve_keras_run(output_dir=tmp_path, recipe=recipe, data_dir=str(data_dir), resume=True, replay_epoch_order=True)
+    assert _prepare_output_dir(same) == []
+    # A run_config.json written before the field existed does not say its order: resumed unchecked.
+    config = tmp_path / RUN_CONFIG_FILE
+    stored = json.loads(config.read_text())
+    del stored["replay_epoch_order"]
+    config.write_text(json.dumps(stored))
+    assert _prepare_output_dir(resumed) == []
