@@ -79,7 +79,8 @@ RECIPE = Recipe(
         outcome_margin_relative=0.02,
         # 150 epochs take about an hour a run on two quiet CPU cores, many hours on this shared
         # machine: the seeded rows and the loss target train 2 + 4 epochs (the listing's 50 + 100
-        # scaled, every image); the full schedule has not been run.
+        # scaled, every image); the full schedule, run once per framework (seed 0, d836f92):
+        # test loss Lightning 0.08393, Keras 0.08400 (docs/examples/full-schedule).
         outcome_epochs=6,
         targets_on_outcome_schedule=True,
         outcome_seeds=3,
