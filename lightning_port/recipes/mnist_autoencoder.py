@@ -77,10 +77,10 @@ RECIPE = Recipe(
         # Measured over 3 seeds per framework (docs/examples/mnist_autoencoder): a spread of
         # 0.2% of the loss per framework, the frameworks 0.4% apart.
         outcome_margin_relative=0.02,
-        # 150 epochs take about an hour a run on two quiet CPU cores, many hours on this shared
-        # machine: the seeded rows and the loss target train 2 + 4 epochs (the listing's 50 + 100
-        # scaled, every image); the full schedule, run once per framework (seed 0, d836f92):
-        # test loss Lightning 0.08393, Keras 0.08400 (docs/examples/full-schedule).
+        # 150 epochs take 42-44 minutes a run on two CPU cores (measured once per framework),
+        # too long for several seeds: the seeded rows and the loss target train 2 + 4 epochs (the
+        # listing's 50 + 100 scaled, every image). The full schedule, run once per framework
+        # (seed 0, d836f92): test loss Lightning 0.08393, Keras 0.08400 (docs/examples/full-schedule).
         outcome_epochs=6,
         targets_on_outcome_schedule=True,
         outcome_seeds=3,

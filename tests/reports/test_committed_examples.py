@@ -24,9 +24,14 @@ FRAMEWORK_GAP_POINTS = 1.5
 TRAINING_LOSS_GAP_RELATIVE = 0.05
 
 
+def _both_results(folder) -> dict:
+    """The committed result.json of each framework's run under ``folder``."""
+    return {framework: json.loads((folder / framework / "result.json").read_text()) for framework in ("lightning", "keras")}
+
+
 @pytest.fixture(scope="module")
 def results() -> dict:
-    return {framework: json.loads((CIFAR / framework / "result.json").read_text()) for framework in ("lightning", "keras")}
+    return _both_results(CIFAR)
 
 
 def test_both_frameworks_ran_the_full_schedule(results):
@@ -65,7 +70,7 @@ AUTOENCODER = REPOSITORY_ROOT / "docs" / "examples" / "full-schedule" / "mnist_a
 
 @pytest.fixture(scope="module")
 def autoencoder_results() -> dict:
-    return {framework: json.loads((AUTOENCODER / framework / "result.json").read_text()) for framework in ("lightning", "keras")}
+    return _both_results(AUTOENCODER)
 
 
 def test_the_autoencoder_ran_the_listings_full_schedule(autoencoder_results):
