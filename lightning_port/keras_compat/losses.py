@@ -72,10 +72,43 @@ class KerasLoss:
         self.output_activation = output_activation
 
     def __call__(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        # Keras reduces as here: the per-sample (per-step) losses, then their mean.
-        per_step = self.per_step(outputs, targets)
+        # Mathematically per_step(...).mean(), but written with torch's own reductions
+        # (F.cross_entropy's mean, not reduction="none" then .mean()): the exported standalone
+        # code uses those idiomatic calls, and its proof (tests/export) requires the port's
+        # training steps to be bit-identical to it. The two orders of summation differ by an ulp.
         mask = mask_of(outputs)
-        return per_step.mean() if mask is None else masked_mean(per_step, mask)
+        if mask is not None:
+            return masked_mean(self.per_step(outputs, targets), mask)
+        spec = self.spec
+        if isinstance(spec, (CategoricalCrossentropy, SparseCategoricalCrossentropy)):
+            if isinstance(spec, CategoricalCrossentropy) and not (self.outputs_are_logits or spec.from_logits):
+                outputs = outputs / outputs.sum(dim=-1, keepdim=True)  # Keras: probabilities summing to 1
+            if not (self.outputs_are_logits or spec.from_logits):
+                outputs = torch.log(torch.clamp(outputs, EPSILON, 1 - EPSILON))
+                if isinstance(spec, CategoricalCrossentropy):
+                    # Keras: -sum(target * log(clipped)), the clipped values not renormalised
+                    # (they sum to 1 only where nothing was clipped); sparse_categorical's
+                    # TensorFlow form does renormalise (softmax cross-entropy of the logs).
+                    return _negative_log_likelihood(outputs, targets).mean()
+            return F.cross_entropy(_classes_to_axis_one(outputs), targets)
+        targets = targets.reshape(outputs.shape).to(outputs.dtype)
+        if isinstance(spec, BinaryCrossentropy):
+            if self.outputs_are_logits or spec.from_logits:
+                return F.binary_cross_entropy_with_logits(outputs, targets)
+            probabilities = torch.clamp(outputs, EPSILON, 1 - EPSILON)
+            elementwise = -(targets * torch.log(probabilities) + (1 - targets) * torch.log(1 - probabilities))
+            return elementwise.mean(dim=-1).mean()
+        difference = outputs - targets
+        if isinstance(spec, MeanSquaredError):
+            return (difference * difference).mean(dim=-1).mean()
+        if isinstance(spec, MeanAbsoluteError):
+            return difference.abs().mean(dim=-1).mean()
+        if isinstance(spec, Huber):
+            absolute = difference.abs()
+            quadratic = 0.5 * difference * difference
+            linear = spec.delta * absolute - 0.5 * spec.delta**2
+            return torch.where(absolute <= spec.delta, quadratic, linear).mean(dim=-1).mean()
+        raise ValueError(f"unsupported loss {spec!r}")
 
     def per_step(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """The loss of every sample (and step): the output's last axis reduced, as Keras's loss
@@ -86,10 +119,7 @@ class KerasLoss:
                 outputs = outputs / outputs.sum(dim=-1, keepdim=True)
             if not (self.outputs_are_logits or spec.from_logits):
                 outputs = torch.log(torch.clamp(outputs, EPSILON, 1 - EPSILON))
-                if isinstance(spec, CategoricalCrossentropy):
-                    # Keras: -sum(target * log(clipped)), the clipped values not renormalised
-                    # (they sum to 1 only where nothing was clipped); sparse_categorical's
-                    # TensorFlow form does renormalise (softmax cross-entropy of the logs).
+                if isinstance(spec, CategoricalCrossentropy):  # not renormalised (__call__)
                     return _negative_log_likelihood(outputs, targets)
             return F.cross_entropy(_classes_to_axis_one(outputs), targets, reduction="none")
         targets = targets.reshape(outputs.shape).to(outputs.dtype)
