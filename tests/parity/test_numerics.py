@@ -165,25 +165,28 @@ def test_training_trajectory_against_the_float64_truth(name, keras_tensorflow, d
     _record(parity, f"training: updates over {steps} steps (float32 vs float64 truth)", name, weights, detail=f"rms over {checkpoints} checkpoints; {injected}")
 
 
-def test_loss_uses_logits_like_keras_even_when_saturated(keras_tensorflow, data_dir, parity):
-    """A clipped log(probability) would cap the loss at -log(1e-7) = 16.1; Keras on TF does not."""
+@pytest.mark.parametrize("name", ["mnist_mlp", "addition_rnn"])
+def test_loss_uses_logits_like_keras_even_when_saturated(name, keras_tensorflow, data_dir, parity):
+    """A clipped log(probability) would cap the loss at -log(1e-7) = 16.1; Keras on TF does not.
+    addition_rnn: a softmax over the last axis of a sequence (rank 3), where a late-training
+    difference between the two forms would show only once predictions saturate."""
     from keras_reference import tutorial_module
 
-    recipe = get_recipe("mnist_mlp")
+    recipe = get_recipe(name)
     keras32 = tutorial_module(recipe).build_model()
     weights = keras32.get_weights()
     weights[-1][:] = 0.0
     weights[-1][3] = 60.0  # every sample confidently predicted as a 3
     keras32.set_weights(weights)
-    (inputs, labels), = _batches("mnist_mlp", data_dir, 1)
+    (inputs, labels), = _batches(name, data_dir, 1)
     values = {}
     with torch.no_grad():
         values["port32"] = loss_function(recipe)(mirrored_backbone(recipe, keras32)(to_torch_inputs(inputs)), torch_targets(recipe, labels)).item()
     values["keras32"], _ = keras_loss_and_gradients(keras32, inputs, keras_targets(recipe, labels))
-    with keras_precision("mnist_mlp", keras32, "float64") as keras64:
+    with keras_precision(name, keras32, "float64") as keras64:
         values["keras64"], _ = keras_loss_and_gradients(keras64, inputs.astype(np.float64), keras_targets(recipe, labels).astype(np.float64))
         with torch.no_grad():
             values["port64"] = loss_function(recipe)(mirrored_backbone(recipe, keras64)(to_torch_inputs(inputs.astype(np.float64))), torch_targets(recipe, labels)).item()
     assert values["keras32"] > 40  # the logits form, far above the clipped cap
     comparison = compare(*({"loss": np.array(values[key])} for key in ("port32", "keras32", "port64", "keras64")))
-    _record(parity, "numerics: saturated loss (float32 vs float64 truth)", "mnist_mlp", comparison, detail=f"Keras {values['keras64']:.3f}")
+    _record(parity, "numerics: saturated loss (float32 vs float64 truth)", name, comparison, detail=f"Keras {values['keras64']:.3f}")
