@@ -75,7 +75,8 @@ class KerasLoss:
         # Mathematically per_step(...).mean(), but written with torch's own reductions
         # (F.cross_entropy's mean, not reduction="none" then .mean()): the exported standalone
         # code uses those idiomatic calls, and its proof (tests/export) requires the port's
-        # training steps to be bit-identical to it. The two orders of summation differ by an ulp.
+        # training steps to be bit-identical to it. The two orders of summation can differ in the
+        # last bits.
         mask = mask_of(outputs)
         if mask is not None:
             return masked_mean(self.per_step(outputs, targets), mask)
