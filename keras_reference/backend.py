@@ -7,11 +7,6 @@ import os
 import sys
 
 BACKENDS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
-# The distributions that install each backend, for the versions a result.json records: on Linux
-# this project installs TensorFlow as "tensorflow-cpu" (pyproject.toml's [keras] extra), which
-# importlib.metadata does not find under the module's name, so results before this table
-# recorded no TensorFlow version.
-BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "torch": ("torch",), "jax": ("jax", "jaxlib")}
 
 
 class BackendError(RuntimeError):

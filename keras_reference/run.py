@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_reference.backend import BACKEND_DISTRIBUTIONS, BACKENDS, BackendError, select_backend
+from keras_reference.backend import BACKENDS, BackendError, select_backend
 from lightning_port.data import DataError, load_raw_splits
 from lightning_port.keras_compat import defaults as keras_defaults
 from lightning_port.keras_compat.metrics import canonical_name, exact_answer_rate
@@ -257,7 +257,7 @@ def run_reference(run: KerasRun) -> dict:
         "epoch_order": epoch_order,  # "reshuffled" every epoch, or the first epoch's "replayed"
         "jit_compile": model.jit_compile,  # as Keras resolved "auto" on this machine
         "weights": str(weights),
-        "versions": package_versions("keras", *BACKEND_DISTRIBUTIONS[run.backend], "numpy"),
+        "versions": package_versions("keras", BACKENDS[run.backend], "numpy"),
         **stamp(),
     }
     if recipe.reported.predictions and hasattr(tutorial, "predict_first"):

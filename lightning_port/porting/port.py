@@ -172,7 +172,7 @@ def port_model(source: str | Path, output_dir: str | Path, data: str | Path | No
             "data": described,
             "passed": not differences and all(row["passed"] is not False for row in parity),
             **({"standalone": _standalone(recipe, export, backbone, read.keras_model, scratch / STANDALONE_FOLDER, data)} if export else {}),
-            "versions": package_versions("torch", "lightning", "keras", "tensorflow", "tensorflow-cpu", "numpy"),
+            "versions": package_versions("torch", "lightning", "keras", "tensorflow", "numpy"),
             **stamp(),
         }
         if export is not None:

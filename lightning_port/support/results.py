@@ -49,13 +49,25 @@ class ResultFileError(ValueError):
 
 
 def package_versions(*names: str) -> dict[str, str]:
+    """The installed version of each package that is installed, keyed by the name asked for: a
+    distribution name or an import name (TensorFlow installs as "tensorflow-cpu" on Linux, which
+    importlib.metadata does not find under "tensorflow")."""
     versions = {"python": platform.python_version()}
     for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
+        version = _installed_version(name)
+        if version is not None:
+            versions[name] = version
     return versions
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    for distribution in importlib.metadata.packages_distributions().get(name, ()):
+        return importlib.metadata.version(distribution)
+    return None
 
 
 _TYPE_NAMES = {int: "an integer", str: "a string", list: "a list", dict: "an object", Real: "a number"}

@@ -29,7 +29,7 @@ def test_short_fit_writes_a_result_the_lightning_side_reads(name, keras_tensorfl
     import tensorflow as tf
 
     # The backend's version, whichever distribution installed it (here "tensorflow-cpu").
-    assert tf.__version__ in {stored["versions"].get("tensorflow"), stored["versions"].get("tensorflow-cpu")}
+    assert stored["versions"]["tensorflow"] == tf.__version__
     assert [row["epoch"] for row in stored["history"]] == [1, 2]
     assert stored["test"]["loss"] == pytest.approx(result["test"]["loss"])
     assert (tmp_path / WEIGHTS_FILE).stat().st_size > 0

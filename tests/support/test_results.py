@@ -6,7 +6,7 @@ import os
 import pytest
 
 from lightning_port.support.atomic import atomic_write_json
-from lightning_port.support.results import ResultFileError, read_result, write_result
+from lightning_port.support.results import ResultFileError, package_versions, read_result, write_result
 
 VALID = {
     "model": "mnist_mlp", "framework": "lightning", "seed": 0, "epochs": 1, "batch_size": 32,
@@ -73,3 +73,19 @@ def test_a_loss_only_result_is_valid(tmp_path):
     loss_only = {**VALID, "history": [{"epoch": 1, "loss": 0.3, "val_loss": 0.31, "seconds": 2.0}], "test": {"loss": 0.2}}
     write_result(tmp_path, loss_only)
     assert read_result(tmp_path)["test"] == {"loss": 0.2}
+
+
+def test_package_versions_finds_an_import_name_through_the_distribution_that_installs_it(monkeypatch):
+    import importlib.metadata
+
+    installed = {"tensorflow-cpu": "2.21.0", "numpy": "2.4.6"}
+
+    def version(name):
+        if name not in installed:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return installed[name]
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    monkeypatch.setattr(importlib.metadata, "packages_distributions", lambda: {"tensorflow": ["tensorflow-cpu"], "numpy": ["numpy"]})
+    versions = package_versions("tensorflow", "numpy", "jax")
+    assert {name: value for name, value in versions.items() if name != "python"} == {"tensorflow": "2.21.0", "numpy": "2.4.6"}

@@ -195,7 +195,7 @@ def environment(settings: dict) -> dict:
         "accelerator": accelerator,
         "precision": settings.get("precision", "32-true"),
         "python": platform.python_version(),
-        "versions": package_versions("torch", "lightning", "keras", "tensorflow-cpu", "tensorflow", "jax", "numpy"),
+        "versions": package_versions("torch", "lightning", "keras", "tensorflow", "jax", "numpy"),
         "torch_threads": torch.get_num_threads(),
     }
 

@@ -43,7 +43,7 @@ def environment(accelerator: str, keras_backend: str) -> dict:
         )
     else:
         record.update(device=f"CPU {platform.machine()}, {os.cpu_count()} cores (smoke run: no GPU)")
-    record["versions"] = package_versions("torch", "lightning", "torchmetrics", "torchvision", "keras", "jax", "jaxlib", "numpy", "tensorflow", "tensorflow-cpu")
+    record["versions"] = package_versions("torch", "lightning", "torchmetrics", "torchvision", "keras", "jax", "jaxlib", "numpy", "tensorflow")
     return record
 
 
