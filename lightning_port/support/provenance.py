@@ -44,8 +44,36 @@ def cpu_model() -> str:
 
 
 def machine() -> str:
-    """Host name, CPU model and core count: enough to tell two machines' figures apart."""
+    """Host name, CPU model and core count. A virtual machine may report only "AMD EPYC", so
+    two machines with this string can still differ in their CPU (``cpu()`` says how)."""
     return f"{platform.node()} ({cpu_model()}, {os.cpu_count()} cores)"
+
+
+# The vector instructions a float32 kernel picks its code path by, and so its rounding. Two VMs
+# that both stamped "vm (AMD EPYC, 2 cores)" trained one Keras addition_rnn seed, in the same
+# batch order, to different last bits from its first epoch (README, Tests), so the machine
+# string alone cannot say whether two figures came from the same computation.
+KERNEL_CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+
+
+@functools.cache
+def cpu() -> str:
+    """CPU family, model and stepping (they tell processor generations apart where the model
+    name is masked) and which of ``KERNEL_CPU_FLAGS`` it has: "family 25 model 17 stepping 1;
+    avx2 fma avx512f avx512_vnni avx512_bf16"; "unknown" without /proc/cpuinfo."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the first processor's block describes them all
+        name, _, value = line.partition(":")
+        fields[name.strip()] = value.strip()
+    flags = set(fields.get("flags", "").split())
+    identity = " ".join(f"{name} {fields[key]}" for name, key in (("family", "cpu family"), ("model", "model"), ("stepping", "stepping")) if key in fields)
+    return f"{identity}; {' '.join(flag for flag in KERNEL_CPU_FLAGS if flag in flags) or 'none of ' + ' '.join(KERNEL_CPU_FLAGS)}"
 
 
 def now() -> str:
@@ -54,7 +82,7 @@ def now() -> str:
 
 def stamp() -> dict[str, str]:
     """The provenance fields every measured record carries."""
-    return {"measured_at": now(), "commit": git_commit(), "machine": machine()}
+    return {"measured_at": now(), "commit": git_commit(), "machine": machine(), "cpu": cpu()}
 
 
 def numeric_environment() -> str:

@@ -1,0 +1,135 @@
+"""addition_rnn's outcome row, a known gap: its verdict depends on which Keras runs it reads.
+
+The committed outcome runs (docs/examples/addition_rnn: Lightning at c5017b5..1412f69, Keras at
+543d716 and 1412f69) fail the +-1.0 point margin; the same runner, code and Keras and NumPy versions
+trained 8 Keras runs again at a7d9bf3 on a machine of the same kind (its `machine` string),
+though twice as slow (docs/examples/rerun/addition_rnn), and against the same Lightning
+runs the row passes. The 8 Lightning runs trained again on that machine at 40c66f3/fa1d06d are the
+committed ones bit for bit: the Lightning half of the row is settled.
+The difference is the Keras runs' last epoch (README, Tests: "addition_rnn"), not found why.
+Both verdicts are asserted, so that a change in either set of runs shows up here. Re-measured by
+``python -m keras_reference.run --model addition_rnn --seed N`` for N in 0..7, then the outcome
+test (tests/parity/test_training_outcomes.py) with LIGHTNING_PORT_FULL_RUNS holding those runs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lightning_port.evidence.statistics import welch_interval
+from lightning_port.registry import get_recipe
+from tests.conftest import REPOSITORY_ROOT
+
+COMMITTED = REPOSITORY_ROOT / "docs" / "examples" / "addition_rnn" / "collected.json"
+RERUN = REPOSITORY_ROOT / "docs" / "examples" / "rerun" / "addition_rnn"
+LAST_EPOCH_FALL = 0.98  # held-out per-character accuracy below this at the last epoch counts as a fall
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict:
+    collected = json.loads(COMMITTED.read_text())
+    by_framework: dict[str, dict[int, dict]] = {"lightning": {}, "keras": {}}
+    for run in collected["runs"]:
+        by_framework[run["result"]["framework"]][run["result"]["seed"]] = run["result"]
+    return {
+        "lightning": by_framework["lightning"], "keras": by_framework["keras"],
+        "keras_rerun": _results(RERUN / "keras"), "lightning_rerun": _results(RERUN / "lightning"),
+    }
+
+
+def _results(folder) -> dict[int, dict]:
+    results = {}
+    for path in sorted(folder.glob("seed*/result.json")):
+        result = json.loads(path.read_text())
+        results[result["seed"]] = result
+    return results
+
+
+def _accuracies(results: dict[int, dict]) -> list[float]:
+    return [100 * results[seed]["test"]["accuracy"] for seed in sorted(results)]
+
+
+def test_the_rerun_is_the_outcome_rows_schedule_and_seeds(runs):
+    recipe = get_recipe("addition_rnn")
+    seeds = list(range(recipe.default_seed, recipe.default_seed + recipe.evidence.outcome_seeds))
+    for name in ("lightning", "keras", "keras_rerun", "lightning_rerun"):
+        assert sorted(runs[name]) == seeds, name
+        # history[-1] is read as the last epoch below: every run has all of them
+        assert all(len(result["history"]) == recipe.epochs for result in runs[name].values()), name
+    committed = runs["keras"][0]
+    for result in runs["keras_rerun"].values():
+        assert (result["model"], result["framework"], result["epochs"], result["batch_size"]) == ("addition_rnn", "keras", recipe.epochs, recipe.batch_size)
+        # "a7d9bf32ce9a-dirty": the tree carried README and comment edits, and from seed 6 on
+        # 017f88f's version fix; none changes what a run computes (README, Tests)
+        assert result["epoch_order"] == "reshuffled" and result["commit"] == "a7d9bf32ce9a-dirty"
+        for package in ("keras", "numpy"):
+            assert result["versions"][package] == committed["versions"][package], package
+        assert result["machine"] == committed["machine"]  # the same kind: "vm (AMD EPYC, 2 cores)"
+
+
+def test_the_committed_keras_runs_fail_the_margin_and_the_rerun_passes_it(runs):
+    margin = get_recipe("addition_rnn").evidence.outcome_margin_points
+    lightning = _accuracies(runs["lightning"])
+    committed = welch_interval(lightning, _accuracies(runs["keras"]))
+    rerun = welch_interval(lightning, _accuracies(runs["keras_rerun"]))
+    print(f"committed Keras runs: [{committed.low:+.2f}, {committed.high:+.2f}]; rerun: [{rerun.low:+.2f}, {rerun.high:+.2f}]")
+    assert committed.low > margin  # measured [+1.33, +3.54]: fails outright
+    assert rerun.farthest <= margin  # measured [-0.25, +0.63]
+
+
+def test_the_difference_is_the_keras_runs_last_epoch(runs):
+    def falls(results):
+        return sum(result["history"][-1]["val_accuracy"] < LAST_EPOCH_FALL for result in results.values())
+
+    # Measured: 5 of the 8 committed Keras runs end below 98%; 0 of the rerun's 8; 0 of Lightning's 8.
+    assert (falls(runs["keras"]), falls(runs["keras_rerun"]), falls(runs["lightning"])) == (5, 0, 0)
+
+
+def test_the_lightning_runs_trained_again_are_the_committed_ones_bit_for_bit(runs):
+    """The Lightning half of the row reproduces exactly on the rerun's machine: every epoch's
+    figures and the test figures, at 40c66f3 (seed 0; its tree carried only test edits, committed
+    as fa1d06d) and fa1d06d (seeds 1-7; "-dirty" from seed 4 on: the rename of this folder and
+    this file), against runs made at c5017b5..1412f69."""
+    committed = runs["lightning"]
+    for seed, result in runs["lightning_rerun"].items():
+        assert result["framework"] == "lightning" and result["machine"] == committed[seed]["machine"]
+        assert result["commit"].split("-")[0] in ("40c66f392789", "fa1d06de619e"), result["commit"]
+        for package in ("torch", "lightning", "numpy"):
+            assert result["versions"][package] == committed[seed]["versions"][package], package
+        assert result["test"] == committed[seed]["test"], seed
+        without_time = [{name: value for name, value in row.items() if name != "seconds"} for row in result["history"]]
+        assert without_time == [{name: value for name, value in row.items() if name != "seconds"} for row in committed[seed]["history"]], seed
+
+
+def _epochs(result: dict) -> list[dict]:
+    return [{name: value for name, value in row.items() if name != "seconds"} for row in result["history"]]
+
+
+def test_keras_in_one_order_is_deterministic_here_but_not_the_earlier_machines_computation():
+    """With TensorFlow's global seed kept (``--replay-epoch-order``: the same initial weights,
+    dropout masks and batch order), seed 2 on the rerun's machine repeats itself bit for bit
+    (two 4-epoch runs and the 29-epoch run's first 4 epochs). The same seed trained so by
+    make parity at 02cb35c on an earlier machine with the same machine string (extracted from
+    2dfc64b's docs/examples/addition_rnn/collected.json) agrees in its training loss through
+    epoch 3 but differs in its first validation loss by two float32 ulps, and from epoch 4 on
+    the two runs part: the earlier Keras runs are not the computation this machine does, while
+    the Lightning runs are (above). Why (the CPU's kernels, or the process they ran in) is not
+    known: results now stamp the CPU's family, model and vector flags (support/provenance.py)."""
+    folder = RERUN / "keras-replayed"
+    here, first, second, earlier = (json.loads((folder / name / "result.json").read_text()) for name in ("seed2", "seed2-4-epochs-a", "seed2-4-epochs-b", "seed2-at-02cb35c"))
+    assert {result["seed"] for result in (here, first, second, earlier)} == {2}
+    assert here["epoch_order"] == first["epoch_order"] == second["epoch_order"] == "replayed"
+    assert earlier["commit"] == "02cb35cc2c17" and "epoch_order" not in earlier  # before 543d716: always the replayed order
+    assert earlier["machine"] == here["machine"] and earlier["versions"]["keras"] == here["versions"]["keras"]
+    assert _epochs(first) == _epochs(second) == _epochs(here)[:4]
+
+    then, now = _epochs(earlier), _epochs(here)
+    assert [row["loss"] for row in then[:3]] == [row["loss"] for row in now[:3]]
+    assert then[0]["val_accuracy"] == now[0]["val_accuracy"]
+    # measured: 1.57229316 then, 1.57229340 here: 2.4e-7 apart, two float32 ulps (2^-23 = 1.2e-7 in [1, 2))
+    assert then[0]["val_loss"] != now[0]["val_loss"] and abs(then[0]["val_loss"] - now[0]["val_loss"]) < 4e-7 * now[0]["val_loss"]
+    assert then[3]["loss"] != now[3]["loss"]
+    # measured: epoch 6 held-out accuracy 80.48% then, 80.21% here; epoch 15 98.12% and 92.47%
+    assert abs(then[5]["val_accuracy"] - now[5]["val_accuracy"]) > 0.001
