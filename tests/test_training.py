@@ -12,8 +12,8 @@ from lightning_port.registry import get_recipe, recipes_in_order
 from tests.helpers import target_schedule
 from lightning_port.support.results import read_result
 
-# Two epochs (a third cost ~20 s of the default suite's 15 minutes): the second's mean training
-# loss and its validation loss below the first's by a margin that a model not learning misses.
+# Two epochs: the second's mean training loss and its validation loss below the first's by a
+# margin that a model not learning misses.
 CIFAR_SHORT_RUN = {"epochs": 2, "max_train_samples": 2_000}
 
 
@@ -51,8 +51,10 @@ def test_full_tutorial_run_reaches_the_tutorials_accuracy(name, full_runs):
 
 # In make slow, not the default suite: its time (75 s of the suite's 15 minutes on a slow day) is
 # mostly the listing's validation on the 10,000 test images each epoch, not the training. The
-# default suite still trains cifar_cnn: its loss falls over a few steps (training/test_system.py),
-# train.py runs it end to end (the GPU-evidence smoke run) and compiled blocks match steps.
+# default suite still trains cifar_cnn: its training loss falls over a few steps
+# (training/test_system.py), train.py runs it end to end with validation (the GPU-evidence smoke
+# run, one epoch) and compiled blocks match steps. What only this test checks, a validation loss
+# that falls from one epoch to the next, is left to make slow.
 @pytest.mark.slow
 def test_cifar_short_run_on_2000_images_lowers_the_loss(full_runs):
     result = full_runs.get("lightning", "cifar_cnn", 0, **CIFAR_SHORT_RUN)

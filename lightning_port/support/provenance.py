@@ -49,10 +49,10 @@ def machine() -> str:
     return f"{platform.node()} ({cpu_model()}, {os.cpu_count()} cores)"
 
 
-# The vector instructions a float32 kernel picks its code path by, and so its rounding. Two VMs
-# that both stamped "vm (AMD EPYC, 2 cores)" trained one Keras addition_rnn seed, in the same
-# batch order, to different last bits from its first epoch (README, Tests), so the machine
-# string alone cannot say whether two figures came from the same computation.
+# The vector instructions a float32 kernel picks its code path by, and so its rounding. Two Keras
+# addition_rnn runs of one seed in one batch order, both stamped "vm (AMD EPYC, 2 cores)", parted
+# in their last bits within four epochs (README, Tests), and whether their CPUs differed could
+# not be told: the machine string alone does not say whether two figures share a computation.
 KERNEL_CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
@@ -73,7 +73,8 @@ def cpu() -> str:
         fields[name.strip()] = value.strip()
     flags = set(fields.get("flags", "").split())
     identity = " ".join(f"{name} {fields[key]}" for name, key in (("family", "cpu family"), ("model", "model"), ("stepping", "stepping")) if key in fields)
-    return f"{identity}; {' '.join(flag for flag in KERNEL_CPU_FLAGS if flag in flags) or 'none of ' + ' '.join(KERNEL_CPU_FLAGS)}"
+    kernels = " ".join(flag for flag in KERNEL_CPU_FLAGS if flag in flags) or "none of " + " ".join(KERNEL_CPU_FLAGS)
+    return f"{identity}; {kernels}" if identity else kernels
 
 
 def now() -> str:

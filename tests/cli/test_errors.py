@@ -30,11 +30,15 @@ def small_run(tmp_path_factory, data_dir):
         (["--compile", "--precision", "16-mixed"], ["--compile runs on one device", "--precision 16-mixed"]),
     ],
 )
-def test_bad_flags_are_one_line_usage_errors(arguments, fragments, capsys):
+def test_bad_flags_are_one_line_usage_errors(arguments, fragments, capsys, monkeypatch):
     # In this process: the script is this main() (scripts/train.py), and a fresh interpreter
     # per case cost 6-9 s of the suite each for nothing the case checks; the script itself is
     # run as a user runs it in the test below.
-    from lightning_port.cli.train import main
+    from lightning_port.cli.train import LAUNCHED_OUTPUT_DIR_VARIABLE, main
+
+    # main() names a default output folder in this variable for DDP's child processes (cases
+    # that pass the parser get that far); removed again at teardown, so no later script inherits it.
+    monkeypatch.delenv(LAUNCHED_OUTPUT_DIR_VARIABLE, raising=False)
 
     with pytest.raises(SystemExit) as exited:
         main(list(arguments))
