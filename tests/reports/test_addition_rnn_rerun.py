@@ -49,6 +49,10 @@ def _results(folder) -> dict[int, dict]:
     return results
 
 
+def _epochs(result: dict) -> list[dict]:
+    return [{name: value for name, value in row.items() if name != "seconds"} for row in result["history"]]
+
+
 def _accuracies(results: dict[int, dict]) -> list[float]:
     return [100 * results[seed]["test"]["accuracy"] for seed in sorted(results)]
 
@@ -90,7 +94,7 @@ def test_the_difference_is_the_keras_runs_last_epoch(runs):
 
 
 def test_the_lightning_runs_trained_again_are_the_committed_ones_bit_for_bit(runs):
-    """The Lightning half of the row reproduces exactly on the rerun's machine: every epoch's
+    """The Lightning half of the row reproduces exactly in the rerun's workspace: every epoch's
     figures and the test figures, at 40c66f3 (seed 0; its tree carried only test edits, committed
     as fa1d06d) and fa1d06d (seeds 1-7; "-dirty" from seed 4 on: the rename of this folder and
     this file), against runs made at c5017b5..1412f69."""
@@ -102,15 +106,10 @@ def test_the_lightning_runs_trained_again_are_the_committed_ones_bit_for_bit(run
         for package in ("torch", "lightning", "numpy"):
             assert result["versions"][package] == committed[seed]["versions"][package], package
         assert result["test"] == committed[seed]["test"], seed
-        without_time = [{name: value for name, value in row.items() if name != "seconds"} for row in result["history"]]
-        assert without_time == [{name: value for name, value in row.items() if name != "seconds"} for row in committed[seed]["history"]], seed
+        assert _epochs(result) == _epochs(committed[seed]), seed
 
 
-def _epochs(result: dict) -> list[dict]:
-    return [{name: value for name, value in row.items() if name != "seconds"} for row in result["history"]]
-
-
-def test_keras_in_one_order_is_deterministic_here_but_not_the_earlier_machines_computation():
+def test_keras_in_one_order_repeats_itself_here_but_parts_from_an_earlier_sessions_run():
     """With TensorFlow's global seed kept (``--replay-epoch-order``: the same initial weights,
     dropout masks and batch order), seed 2 on the rerun's machine repeats itself bit for bit
     (two 4-epoch runs and the 29-epoch run's first 4 epochs). The same seed trained so by
