@@ -33,14 +33,25 @@ def git_commit() -> str:
 
 
 @functools.cache
-def cpu_model() -> str:
+def _first_processor() -> dict[str, str] | None:
+    """The first processor's fields in /proc/cpuinfo (its block describes them all); None
+    where there is no such file."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        name, _, value = line.partition(":")
+        fields[name.strip()] = value.strip()
+    return fields
+
+
+def cpu_model() -> str:
+    fields = _first_processor() or {}
+    return fields.get("model name") or platform.processor() or platform.machine()
 
 
 def machine() -> str:
@@ -56,21 +67,13 @@ def machine() -> str:
 KERNEL_CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
-@functools.cache
 def cpu() -> str:
     """CPU family, model and stepping (they tell processor generations apart where the model
     name is masked) and which of ``KERNEL_CPU_FLAGS`` it has: "family 25 model 17 stepping 1;
     avx2 fma avx512f avx512_vnni avx512_bf16"; "unknown" without /proc/cpuinfo."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
+    fields = _first_processor()
+    if fields is None:
         return "unknown"
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            break  # the first processor's block describes them all
-        name, _, value = line.partition(":")
-        fields[name.strip()] = value.strip()
     flags = set(fields.get("flags", "").split())
     identity = " ".join(f"{name} {fields[key]}" for name, key in (("family", "cpu family"), ("model", "model"), ("stepping", "stepping")) if key in fields)
     kernels = " ".join(flag for flag in KERNEL_CPU_FLAGS if flag in flags) or "none of " + " ".join(KERNEL_CPU_FLAGS)

@@ -22,21 +22,21 @@ flags\t\t: amx_tile
 
 def test_the_cpu_field_reads_the_first_processors_generation_and_kernel_flags(monkeypatch):
     monkeypatch.setattr(provenance, "Path", lambda path: _FakeFile(CPUINFO) if path == "/proc/cpuinfo" else Path(path))
-    provenance.cpu.cache_clear()
+    provenance._first_processor.cache_clear()
     try:
         # flags in KERNEL_CPU_FLAGS order; avx512dq is not one of them; processor 1 is not read
         assert provenance.cpu() == "family 25 model 17 stepping 1; avx2 fma avx512f avx512_vnni avx512_bf16"
     finally:
-        provenance.cpu.cache_clear()
+        provenance._first_processor.cache_clear()
 
 
 def test_without_cpuinfo_the_cpu_field_says_unknown(monkeypatch):
     monkeypatch.setattr(provenance, "Path", lambda path: _FakeFile(None))
-    provenance.cpu.cache_clear()
+    provenance._first_processor.cache_clear()
     try:
         assert provenance.cpu() == "unknown"
     finally:
-        provenance.cpu.cache_clear()
+        provenance._first_processor.cache_clear()
 
 
 def test_every_stamp_carries_the_cpu():
