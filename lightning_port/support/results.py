@@ -53,21 +53,19 @@ def package_versions(*names: str) -> dict[str, str]:
     distribution name or an import name (TensorFlow installs as "tensorflow-cpu" on Linux, which
     importlib.metadata does not find under "tensorflow")."""
     versions = {"python": platform.python_version()}
+    by_import_name: dict[str, list[str]] | None = None  # read once, only if a name needs it (a scan of every installed package)
     for name in names:
-        version = _installed_version(name)
-        if version is not None:
-            versions[name] = version
+        try:
+            versions[name] = importlib.metadata.version(name)
+            continue
+        except importlib.metadata.PackageNotFoundError:
+            pass
+        if by_import_name is None:
+            by_import_name = importlib.metadata.packages_distributions()
+        distributions = by_import_name.get(name)
+        if distributions:
+            versions[name] = importlib.metadata.version(distributions[0])
     return versions
-
-
-def _installed_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    for distribution in importlib.metadata.packages_distributions().get(name, ()):
-        return importlib.metadata.version(distribution)
-    return None
 
 
 _TYPE_NAMES = {int: "an integer", str: "a string", list: "a list", dict: "an object", Real: "a number"}
