@@ -7,20 +7,23 @@ guide's constant-rate RMSprop leaves the last epoch a noisy draw, and deciding t
 about 70-170 seeds per framework (README, Known gaps). Those twelve runs' files were not kept;
 their test accuracies are in the README (and below, as recorded). docs/examples/seeds/functional_resnet
 keeps the outcome-schedule runs of seeds 6 on, each trained as the row trains its runs
-(tests/conftest.FullRuns: the Evidence's schedule, on the CPU), so that seeds can be added
-until the interval decides; the row itself still reads seeds 0-5 only. Two intervals are
+(tests/conftest.FullRuns: the Evidence's schedule, on the CPU), so that runs accumulate
+across sessions towards a seed count fixed in advance; the row itself still reads seeds 0-5. Two intervals are
 asserted as measured, so that a run added or changed shows up here: over the kept runs, and
 over the kept runs with the recorded ones. Both must still straddle the margin (neither a pass
 nor a decided failure): when one decides, this test fails and the README's Known gaps entry
 changes with it.
 
-Add seed N on a machine of this kind, in both frameworks, from the checkout (the shared data,
-never a download: the original CIFAR-10 scores about a point higher than the shared copy):
+Add seed N on a CPU (each run's `cpu` stamp says which), in both frameworks, from the
+checkout, on the shared data, never a download (the original CIFAR-10 scores about a point
+higher than the shared copy; result.json does not record which data it read, so this test
+cannot check it):
     export LIGHTNING_PORT_DATA=../shared/data LIGHTNING_PORT_OFFLINE=1
     .venv/bin/python scripts/train.py --model functional_resnet --seed N --epochs 10 --max-train-samples all --accelerator cpu --output-dir runs/seedN-lightning
     .venv/bin/python -m keras_reference.run --model functional_resnet --seed N --epochs 10 --max-train-samples all --verbose 0 --output-dir runs/seedN-keras
-then copy each result.json to docs/examples/seeds/functional_resnet/<framework>/seedN/ and
-update the measured intervals here and in the README.
+then copy each result.json to docs/examples/seeds/functional_resnet/<framework>/seedN/, rebuild
+the report beside them (scripts/compare.py --from-results docs/examples/seeds/functional_resnet
+--output-dir docs/examples/seeds) and update the measured intervals here and in the README.
 """
 
 from __future__ import annotations
