@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import lightning as L
 import torch
 
@@ -90,3 +93,20 @@ def target_schedule(recipe) -> dict:
     listing trains one demonstration epoch on 1,000 images; the autoencoder's 150 epochs are
     longer than this project trains twice): there the schedule the outcome rows train."""
     return outcome_schedule(recipe) if recipe.evidence.targets_on_outcome_schedule else {}
+
+
+def kept_results(folder: Path) -> dict[int, dict]:
+    """The result.json files kept under ``folder``/seedN/ (docs/examples/rerun, docs/examples/seeds),
+    by seed; a folder whose name is not its file's seed is refused."""
+    results = {}
+    for path in sorted(folder.glob("seed*/result.json")):
+        result = json.loads(path.read_text())
+        if path.parent.name != f"seed{result['seed']}":
+            raise ValueError(f"{path} holds seed {result['seed']}")
+        results[result["seed"]] = result
+    return results
+
+
+def accuracies_by_seed(results: dict[int, dict]) -> list[float]:
+    """Test accuracies in percent, in seed order."""
+    return [100 * results[seed]["test"]["accuracy"] for seed in sorted(results)]

@@ -23,6 +23,7 @@ import pytest
 from lightning_port.evidence.statistics import welch_interval
 from lightning_port.registry import get_recipe
 from tests.conftest import REPOSITORY_ROOT
+from tests.helpers import accuracies_by_seed, kept_results
 
 COMMITTED = REPOSITORY_ROOT / "docs" / "examples" / "addition_rnn" / "collected.json"
 RERUN = REPOSITORY_ROOT / "docs" / "examples" / "rerun" / "addition_rnn"
@@ -37,24 +38,12 @@ def runs() -> dict:
         by_framework[run["result"]["framework"]][run["result"]["seed"]] = run["result"]
     return {
         "lightning": by_framework["lightning"], "keras": by_framework["keras"],
-        "keras_rerun": _results(RERUN / "keras"), "lightning_rerun": _results(RERUN / "lightning"),
+        "keras_rerun": kept_results(RERUN / "keras"), "lightning_rerun": kept_results(RERUN / "lightning"),
     }
-
-
-def _results(folder) -> dict[int, dict]:
-    results = {}
-    for path in sorted(folder.glob("seed*/result.json")):
-        result = json.loads(path.read_text())
-        results[result["seed"]] = result
-    return results
 
 
 def _epochs(result: dict) -> list[dict]:
     return [{name: value for name, value in row.items() if name != "seconds"} for row in result["history"]]
-
-
-def _accuracies(results: dict[int, dict]) -> list[float]:
-    return [100 * results[seed]["test"]["accuracy"] for seed in sorted(results)]
 
 
 def test_the_rerun_is_the_outcome_rows_schedule_and_seeds(runs):
@@ -77,9 +66,9 @@ def test_the_rerun_is_the_outcome_rows_schedule_and_seeds(runs):
 
 def test_the_committed_keras_runs_fail_the_margin_and_the_rerun_passes_it(runs):
     margin = get_recipe("addition_rnn").evidence.outcome_margin_points
-    lightning = _accuracies(runs["lightning"])
-    committed = welch_interval(lightning, _accuracies(runs["keras"]))
-    rerun = welch_interval(lightning, _accuracies(runs["keras_rerun"]))
+    lightning = accuracies_by_seed(runs["lightning"])
+    committed = welch_interval(lightning, accuracies_by_seed(runs["keras"]))
+    rerun = welch_interval(lightning, accuracies_by_seed(runs["keras_rerun"]))
     print(f"committed Keras runs: [{committed.low:+.2f}, {committed.high:+.2f}]; rerun: [{rerun.low:+.2f}, {rerun.high:+.2f}]")
     assert committed.low > margin  # measured [+1.33, +3.54]: fails outright
     assert rerun.farthest <= margin  # measured [-0.25, +0.63]

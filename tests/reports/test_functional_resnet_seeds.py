@@ -35,7 +35,7 @@ import pytest
 from lightning_port.evidence.statistics import welch_interval
 from lightning_port.registry import get_recipe
 from tests.conftest import REPOSITORY_ROOT
-from tests.helpers import outcome_schedule
+from tests.helpers import accuracies_by_seed, kept_results, outcome_schedule
 
 SEEDS = REPOSITORY_ROOT / "docs" / "examples" / "seeds" / "functional_resnet"
 # The 40,000 images left for training by the guide's validation_split=0.2 of all 50,000.
@@ -60,19 +60,7 @@ WITH_RECORDED_INTERVAL = (-1.55, 1.95)
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict[int, dict]]:
-    by_framework: dict[str, dict[int, dict]] = {}
-    for framework in ("lightning", "keras"):
-        by_framework[framework] = {}
-        for path in sorted((SEEDS / framework).glob("seed*/result.json")):
-            result = json.loads(path.read_text())
-            if path.parent.name != f"seed{result['seed']}":
-                raise ValueError(f"{path} holds seed {result['seed']}")
-            by_framework[framework][result["seed"]] = result
-    return by_framework
-
-
-def _accuracies(results: dict[int, dict]) -> list[float]:
-    return [100 * results[seed]["test"]["accuracy"] for seed in sorted(results)]
+    return {framework: kept_results(SEEDS / framework) for framework in ("lightning", "keras")}
 
 
 def _straddles(interval, margin: float) -> bool:
@@ -101,7 +89,7 @@ def test_the_kept_runs_are_the_outcome_rows_schedule_at_consecutive_seeds_beyond
 
 def test_both_intervals_are_as_measured_and_still_undecided(runs):
     margin = get_recipe("functional_resnet").evidence.outcome_margin_points
-    lightning, keras = _accuracies(runs["lightning"]), _accuracies(runs["keras"])
+    lightning, keras = accuracies_by_seed(runs["lightning"]), accuracies_by_seed(runs["keras"])
     kept = welch_interval(lightning, keras)
     pooled = welch_interval(RECORDED_ROW_RUNS["lightning"] + lightning, RECORDED_ROW_RUNS["keras"] + keras)
     print(f"kept seeds: {kept.difference:+.2f} [{kept.low:+.2f}, {kept.high:+.2f}]; with seeds 0-5: {pooled.difference:+.2f} [{pooled.low:+.2f}, {pooled.high:+.2f}]")
